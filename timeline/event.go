@@ -47,15 +47,15 @@ type Actor struct {
 
 // Source is one citation backing an event.
 type Source struct {
-	Publisher string     `json:"publisher"`           // who published it: "KCNA", "Associated Press"
-	Kind      SourceKind `json:"kind"`                // what sort of publisher (see SourceKinds)
-	Via       string     `json:"via,omitempty"`       // the publisher whose report this one relays, if it does not report first-hand
-	Title     string     `json:"title,omitempty"`     // the headline or document title
-	URL       string     `json:"url,omitempty"`       // an absolute http or https URL, only when known to exist
+	Publisher string     `json:"publisher"`          // who published it: "KCNA", "Associated Press"
+	Kind      SourceKind `json:"kind"`               // what sort of publisher (see SourceKinds)
+	Via       string     `json:"via,omitempty"`      // the publisher whose report this one relays, if it does not report first-hand
+	Title     string     `json:"title,omitempty"`    // the headline or document title
+	URL       string     `json:"url,omitempty"`      // an absolute http or https URL, only when known to exist
 	Published Date       `json:"published,omitzero"` // when it was published
 	Accessed  Date       `json:"accessed,omitzero"`  // when the curator read it
-	Language  string     `json:"language,omitempty"`  // BCP 47 tag of the text: "en", "ko"
-	Quote     string     `json:"quote,omitempty"`     // a short passage that supports the event
+	Language  string     `json:"language,omitempty"` // BCP 47 tag of the text: "en", "ko"
+	Quote     string     `json:"quote,omitempty"`    // a short passage that supports the event
 	Grading   Grading    `json:"grading,omitzero"`   // Admiralty grade, when the curator gives one
 }
 

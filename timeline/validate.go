@@ -197,4 +197,3 @@ func (v *validator) source(e *Event, i, j int) {
 		add("grading", fmt.Errorf("%w: %q: want a reliability A-F and a credibility 1-6, such as B2", ErrGrading, s.Grading))
 	}
 }
-

@@ -120,7 +120,10 @@ func ParseSourceKind(s string) (SourceKind, error) {
 }
 
 // UnmarshalText accepts only the names in SourceKinds.
-func (k *SourceKind) UnmarshalText(b []byte) (err error) { *k, err = ParseSourceKind(string(b)); return }
+func (k *SourceKind) UnmarshalText(b []byte) (err error) {
+	*k, err = ParseSourceKind(string(b))
+	return
+}
 
 // GeoPrecision says how exactly a place's coordinates locate the event, as
 // ACLED's geo_precision and UCDP's where_prec do. It is empty when a place
