@@ -192,7 +192,9 @@ func (g *generator) event(i int) timeline.Event {
 		if g.r.IntN(3) == 0 {
 			s.Grading = timeline.Grading{Reliability: byte('A' + g.r.IntN(6)), Credibility: byte('1' + g.r.IntN(6))}
 		}
-		if g.r.IntN(6) == 0 {
+		// A relay of KCNA by another publisher; the draw comes first so that
+		// the stream of random numbers is the same for every publisher.
+		if g.r.IntN(6) == 0 && p.name != "KCNA" {
 			s.Via = "KCNA"
 		}
 		e.Sources = append(e.Sources, s)

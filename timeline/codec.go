@@ -94,12 +94,16 @@ func unmarshal(name string, data []byte) (*Dataset, error) {
 	if err := dec.Decode(&f); err != nil {
 		return nil, locate(name, data, err)
 	}
-	if _, err := dec.Token(); err != io.EOF {
-		return nil, at(name, data, dec.InputOffset(), "", fmt.Errorf("%w: data after the end of the dataset", ErrSyntax))
+	if rest := int64(len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"))); rest > 0 {
+		off := int64(len(data)) - rest
+		return nil, at(name, data, off, "", fmt.Errorf("%w: data after the end of the dataset", ErrSyntax))
 	}
 	if f.Schema != SchemaVersion {
-		off := bytes.Index(data, []byte(`"schema"`))
-		return nil, at(name, data, int64(max(off, 0)), "schema", fmt.Errorf("%w: schema %q: want %q", ErrSyntax, f.Schema, SchemaVersion))
+		off, path := find(data, func(c *cursor) bool { return c.isValue() && c.field() == "file.schema" })
+		if path == "" {
+			off, path = 0, "schema"
+		}
+		return nil, at(name, data, off, path, fmt.Errorf("%w: schema %q: want %q", ErrSyntax, f.Schema, SchemaVersion))
 	}
 	d, err := New(f.Metadata, f.Events)
 	if err != nil && name != "" {

@@ -183,8 +183,8 @@ func ParseDate(s string) (Date, error) {
 	if len(body) >= 7 && m == 0 {
 		return Date{}, &DateError{s, "month between 01 and 12"}
 	}
-	if len(body) == 10 && d == 0 {
-		return Date{}, &DateError{s, "day of month from 01"}
+	if len(body) == 10 && d == 0 && m >= 1 && m <= 12 {
+		return Date{}, &DateError{s, fmt.Sprintf("day between 01 and %02d for %04d-%02d", daysIn(y, time.Month(m)), y, m)}
 	}
 	date, err := NewDate(y, time.Month(m), d)
 	if err != nil {
@@ -344,8 +344,12 @@ func (d Date) Time() time.Time {
 }
 
 // DaysSinceEpoch returns the number of days from 1970-01-01 to the first day
-// d covers: the value Arrow's date32 stores.
+// d covers: the value Arrow's date32 stores. The zero Date gives 0, as
+// 1970-01-01 does, so callers check IsZero first.
 func (d Date) DaysSinceEpoch() int32 {
+	if d.IsZero() {
+		return 0
+	}
 	f := d.First()
 	return int32(daysFromCivil(int(f.year), int(f.month), int(f.day)))
 }

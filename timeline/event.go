@@ -96,38 +96,27 @@ func (e *Event) Publishers() []string {
 	return out
 }
 
-// IndependentPublishers counts the distinct publishers that back the event
-// first-hand and are not state media. A source that relays another (Via)
-// counts for the publisher it relays, so AP repeating KCNA adds nothing to
-// KCNA; state media speak for a party to the event, so they count as a claim,
-// not as corroboration. An event that only KCNA reports has zero.
+// IndependentPublishers counts the distinct publishers (without regard to
+// case or surrounding space) that report the event first-hand and are not
+// state media. State media speak for a party to the event, so they count as
+// a claim, not as corroboration. A source that relays another publisher
+// (Via) adds nothing: AP repeating KCNA corroborates nothing, and a relayed
+// publisher counts only when the event cites it first-hand, so adding a
+// source never lowers the count. An event that only KCNA reports, directly
+// or relayed, has zero.
 func (e *Event) IndependentPublishers() int {
 	var seen []string
 	for i := range e.Sources {
 		s := &e.Sources[i]
-		if s.Kind == SourceStateMedia {
+		if s.Kind == SourceStateMedia || strings.TrimSpace(s.Via) != "" {
 			continue
 		}
-		if s.Via != "" && e.viaIsStateMedia(s.Via) {
-			continue
-		}
-		k := strings.ToLower(strings.TrimSpace(s.Originator()))
+		k := strings.ToLower(strings.TrimSpace(s.Publisher))
 		if k != "" && !slices.Contains(seen, k) {
 			seen = append(seen, k)
 		}
 	}
 	return len(seen)
-}
-
-// viaIsStateMedia reports whether the relayed publisher is cited elsewhere in
-// the event as state media.
-func (e *Event) viaIsStateMedia(via string) bool {
-	for i := range e.Sources {
-		if strings.EqualFold(strings.TrimSpace(e.Sources[i].Publisher), strings.TrimSpace(via)) {
-			return e.Sources[i].Kind == SourceStateMedia
-		}
-	}
-	return false
 }
 
 // HasActor reports whether an actor of the event is named name (without

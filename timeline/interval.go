@@ -3,13 +3,18 @@ package timeline
 import "strings"
 
 // Interval is an EDTF level-1 interval between two dates ("2024-10/2024-11").
-// Either end may be unknown (the zero Date, written as nothing: "2024-10/")
-// or open, that is still going on or unbounded (written "..": "2024-10/..").
+// Either end may be unknown (written as nothing: "2024-10/", "/2024-11") or
+// open, that is still going on or unbounded (written "..": "2024-10/..").
+//
+// An Interval with a Start and nothing else is a single date, not a period:
+// it prints as that date. A zero Start with OpenStart false is an unknown
+// start; an unknown end needs UnknownEnd, to tell "2024/" from "2024".
 type Interval struct {
-	Start     Date
-	End       Date
-	OpenStart bool // the start is unbounded ("../2024"); Start is then zero
-	OpenEnd   bool // the end is unbounded ("2024/.."); End is then zero
+	Start      Date
+	End        Date
+	OpenStart  bool // the start is unbounded ("../2024"); Start is then zero
+	OpenEnd    bool // the end is unbounded ("2024/.."); End is then zero
+	UnknownEnd bool // the period has an end that is not known ("2024/"); End is then zero
 }
 
 // ParseInterval parses an EDTF interval "START/END", where each side is a
@@ -38,6 +43,7 @@ func ParseInterval(s string) (Interval, error) {
 	} else if iv.End, err = ParseDate(end); err != nil {
 		return Interval{}, &DateError{s, "interval end: " + err.(*DateError).Reason}
 	}
+	iv.UnknownEnd = end == ""
 	if iv.Start.IsZero() && iv.End.IsZero() {
 		return Interval{}, &DateError{s, "at least one dated end"}
 	}
@@ -50,7 +56,7 @@ func ParseInterval(s string) (Interval, error) {
 // String returns the EDTF form of iv; an interval with a start only prints
 // as that date.
 func (iv Interval) String() string {
-	if !iv.OpenStart && !iv.OpenEnd && iv.End.IsZero() {
+	if !iv.OpenStart && !iv.OpenEnd && !iv.UnknownEnd && iv.End.IsZero() {
 		return iv.Start.String()
 	}
 	var b []byte
@@ -83,7 +89,8 @@ func (iv *Interval) UnmarshalText(b []byte) error {
 
 // Overlaps reports whether iv shares at least one day with the days from the
 // first day of from to the last day of to (a zero bound is open). An unknown
-// end counts as the start date alone; an open end runs on without limit.
+// end counts as the start date alone, and an unknown start as the end date
+// alone; an open end or start runs on without limit.
 func (iv Interval) Overlaps(from, to Date) bool {
 	lo, hi := iv.Start, iv.End
 	if hi.IsZero() && !iv.OpenEnd {

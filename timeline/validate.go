@@ -5,8 +5,8 @@ import (
 	"fmt"
 	"math"
 	"net/url"
-	"regexp"
 	"strings"
+	"unicode/utf8"
 )
 
 // The sentinels that a *ValidationError wraps; errors.Is finds them.
@@ -22,6 +22,7 @@ var (
 	ErrRelated        = errors.New("related event does not exist")
 	ErrGrading        = errors.New("invalid Admiralty grading")
 	ErrLanguage       = errors.New("malformed BCP 47 language tag")
+	ErrUTF8           = errors.New("text is not valid UTF-8")
 )
 
 // ValidationError is one problem with one field of one event.
@@ -68,10 +69,53 @@ func (v ValidationErrors) Unwrap() []error {
 	return out
 }
 
-var (
-	idPattern       = regexp.MustCompile(`^[a-z0-9]+(-[a-z0-9]+)*$`)
-	languagePattern = regexp.MustCompile(`^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$`)
-)
+// validID reports whether id is lowercase ASCII letters and digits in words
+// joined by single hyphens (^[a-z0-9]+(-[a-z0-9]+)*$), at most MaxIDLength
+// bytes. A loop, not a regexp: Validate runs it on every event.
+func validID(id string) bool {
+	if id == "" || len(id) > MaxIDLength {
+		return false
+	}
+	hyphen := true // as if one came before, to refuse a leading hyphen
+	for i := 0; i < len(id); i++ {
+		switch c := id[i]; {
+		case 'a' <= c && c <= 'z', '0' <= c && c <= '9':
+			hyphen = false
+		case c == '-' && !hyphen:
+			hyphen = true
+		default:
+			return false
+		}
+	}
+	return !hyphen
+}
+
+// validLanguage reports whether tag has the shape of a BCP 47 tag: a
+// language of 2 or 3 letters, then subtags of 2 to 8 letters or digits
+// (^[a-zA-Z]{2,3}(-[a-zA-Z0-9]{2,8})*$). It does not consult the registry.
+func validLanguage(tag string) bool {
+	sub, rest, more := strings.Cut(tag, "-")
+	if len(sub) < 2 || len(sub) > 3 || !isAlnum(sub, false) {
+		return false
+	}
+	for more {
+		sub, rest, more = strings.Cut(rest, "-")
+		if len(sub) < 2 || len(sub) > 8 || !isAlnum(sub, true) {
+			return false
+		}
+	}
+	return true
+}
+
+func isAlnum(s string, digits bool) bool {
+	for i := 0; i < len(s); i++ {
+		c := s[i] | 0x20 // ASCII lower case; digits keep their value
+		if !('a' <= c && c <= 'z') && !(digits && '0' <= s[i] && s[i] <= '9') {
+			return false
+		}
+	}
+	return true
+}
 
 // MaxIDLength is the longest event ID that validation accepts.
 const MaxIDLength = 128
@@ -82,16 +126,25 @@ func Validate(meta Metadata, events []Event) error {
 	var v validator
 	if strings.TrimSpace(meta.Name) == "" {
 		v.add("", -1, "name", ErrMissing)
+	} else {
+		v.text("", -1, "name", meta.Name)
 	}
+	v.text("", -1, "title", meta.Title)
+	v.text("", -1, "description", meta.Description)
+	v.text("", -1, "license", meta.License)
+	v.text("", -1, "version", meta.Version)
+	// First occurrences, so that related IDs resolve and each duplicate
+	// names the event it repeats.
 	index := make(map[string]int, len(events))
 	for i := range events {
-		if prev, dup := index[events[i].ID]; dup {
-			v.add(events[i].ID, i, "id", fmt.Errorf("%w: also event #%d", ErrDuplicateID, prev+1))
-			continue
+		if _, dup := index[events[i].ID]; !dup {
+			index[events[i].ID] = i
 		}
-		index[events[i].ID] = i
 	}
 	for i := range events {
+		if first := index[events[i].ID]; first != i {
+			v.add(events[i].ID, i, "id", fmt.Errorf("%w: also event #%d", ErrDuplicateID, first+1))
+		}
 		v.event(&events[i], i, index)
 	}
 	if len(v) == 0 {
@@ -106,17 +159,28 @@ func (v *validator) add(id string, i int, field string, err error) {
 	*v = append(*v, &ValidationError{EventID: id, Index: i, Field: field, Err: err})
 }
 
+// text reports text that is not valid UTF-8: JSON and Arrow would replace
+// its bad bytes, so it could not round-trip.
+func (v *validator) text(id string, i int, field, s string) {
+	if !utf8.ValidString(s) {
+		v.add(id, i, field, fmt.Errorf("%w: %q", ErrUTF8, s))
+	}
+}
+
 func (v *validator) event(e *Event, i int, index map[string]int) {
 	add := func(field string, err error) { v.add(e.ID, i, field, err) }
 	switch {
 	case e.ID == "":
 		add("id", ErrMissing)
-	case len(e.ID) > MaxIDLength || !idPattern.MatchString(e.ID):
+	case !validID(e.ID):
 		add("id", fmt.Errorf("%w %q: want lowercase letters and digits in words joined by single hyphens, at most %d bytes", ErrMalformedID, e.ID, MaxIDLength))
 	}
 	if strings.TrimSpace(e.Title) == "" {
 		add("title", ErrMissing)
 	}
+	v.text(e.ID, i, "title", e.Title)
+	v.text(e.ID, i, "summary", e.Summary)
+	v.text(e.ID, i, "notes", e.Notes)
 	if _, err := ParseKind(string(e.Kind)); err != nil {
 		add("kind", err)
 	}
@@ -134,10 +198,19 @@ func (v *validator) event(e *Event, i int, index map[string]int) {
 		if strings.TrimSpace(a.Name) == "" {
 			add(fmt.Sprintf("actors[%d].name", j), ErrMissing)
 		}
+		if !utf8.ValidString(a.Name) {
+			v.text(e.ID, i, fmt.Sprintf("actors[%d].name", j), a.Name)
+		}
+		if !utf8.ValidString(a.Role) {
+			v.text(e.ID, i, fmt.Sprintf("actors[%d].role", j), a.Role)
+		}
 	}
 	for j, t := range e.Tags {
 		if strings.TrimSpace(t) == "" {
 			add(fmt.Sprintf("tags[%d]", j), ErrMissing)
+		}
+		if !utf8.ValidString(t) {
+			v.text(e.ID, i, fmt.Sprintf("tags[%d]", j), t)
 		}
 	}
 	for j, r := range e.Related {
@@ -156,6 +229,7 @@ func (v *validator) event(e *Event, i int, index map[string]int) {
 func (v *validator) place(e *Event, i int) {
 	p := e.Place
 	add := func(field string, err error) { v.add(e.ID, i, field, err) }
+	v.text(e.ID, i, "place.name", p.Name)
 	if p.Country != "" && !IsCountryCode(p.Country) {
 		add("place.country", fmt.Errorf("%w: %q", ErrCountry, p.Country))
 	}
@@ -182,6 +256,13 @@ func (v *validator) source(e *Event, i, j int) {
 	if strings.TrimSpace(s.Publisher) == "" {
 		add("publisher", ErrMissing)
 	}
+	for _, t := range [...]struct{ field, text string }{
+		{"publisher", s.Publisher}, {"via", s.Via}, {"title", s.Title}, {"url", s.URL}, {"quote", s.Quote},
+	} {
+		if !utf8.ValidString(t.text) {
+			add(t.field, fmt.Errorf("%w: %q", ErrUTF8, t.text))
+		}
+	}
 	if _, err := ParseSourceKind(string(s.Kind)); err != nil {
 		add("kind", err)
 	}
@@ -190,7 +271,7 @@ func (v *validator) source(e *Event, i, j int) {
 			add("url", fmt.Errorf("%w: %q", ErrURL, s.URL))
 		}
 	}
-	if s.Language != "" && !languagePattern.MatchString(s.Language) {
+	if s.Language != "" && !validLanguage(s.Language) {
 		add("language", fmt.Errorf("%w: %q: want a tag such as en, ko or pt-BR", ErrLanguage, s.Language))
 	}
 	if !s.Grading.Valid() {

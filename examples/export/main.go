@@ -1,0 +1,371 @@
+// Command export is the main job: it writes a timeline dataset in every
+// format that package export knows, and prints what it wrote.
+//
+// With no flags it exports the embedded seed dataset to ./out:
+//
+//	go run ./examples/export
+//
+// dataset.json        the canonical JSON file
+// events.csv          one row per event   } with datapackage.json, the
+// sources.csv         one row per source  } Frictionless descriptor
+// events.arrow        Arrow IPC file (pandas.read_feather, polars.read_ipc)
+// events.arrows       Arrow IPC stream (pyarrow.ipc.open_stream)
+// events.parquet      Parquet, zstd
+// parquet/year=YYYY/part-0.parquet   the same, partitioned by year (DuckDB, Spark)
+//
+// Flags choose the input (-in, any supported format, or -synthetic N
+// generated events), the folder (-out), the formats (-formats) and the
+// compression. Input is read as a stream, so converting a large Arrow,
+// Parquet or CSV dataset holds one batch in memory at a time; only the
+// json format, which validates the dataset whole, holds all of it.
+//
+// The job writes into a staging folder inside -out and moves the files into
+// place only when every format has been written: on bad input it exits
+// non-zero with an error that names the file and the place, and writes
+// nothing.
+package main
+
+import (
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"io/fs"
+	"iter"
+	"os"
+	"path/filepath"
+	"slices"
+	"strings"
+	"text/tabwriter"
+
+	"github.com/sourced-dev/sourced/export"
+	"github.com/sourced-dev/sourced/seeds"
+	"github.com/sourced-dev/sourced/timeline"
+)
+
+var allFormats = []export.Format{export.FormatJSON, export.FormatCSV, export.FormatArrow,
+	export.FormatArrowStream, export.FormatParquet, export.FormatPartitioned}
+
+type config struct {
+	in, out        string
+	formats        []export.Format
+	synthetic      int
+	seed           uint64
+	arrowCodec     export.Compression
+	parquetCodec   export.Compression
+	bom            bool
+	batch          int
+	allowFormulas  bool
+	syntheticRough bool
+}
+
+func main() {
+	cfg, err := parseFlags(os.Args[1:], os.Stderr)
+	if err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return
+		}
+		os.Exit(2)
+	}
+	if err := run(cfg, os.Stdout); err != nil {
+		fmt.Fprintln(os.Stderr, "export:", err)
+		os.Exit(1)
+	}
+}
+
+func parseFlags(args []string, stderr io.Writer) (config, error) {
+	fl := flag.NewFlagSet("export", flag.ContinueOnError)
+	fl.SetOutput(stderr)
+	var cfg config
+	var formats, arrowCodec, parquetCodec string
+	fl.StringVar(&cfg.in, "in", "", "read this dataset instead of the embedded seed: a .json, .arrow, .arrows or .parquet file, or a CSV or partitioned Parquet folder")
+	fl.StringVar(&cfg.out, "out", "out", "the folder to write into (made if missing)")
+	fl.StringVar(&formats, "formats", "all", "comma-separated formats to write: json, csv, arrow, arrows, parquet, partitioned, or all")
+	fl.IntVar(&cfg.synthetic, "synthetic", 0, "export this many generated events instead of the seed dataset (for benchmarks)")
+	fl.Uint64Var(&cfg.seed, "seed", 1, "the generator's seed, with -synthetic")
+	fl.BoolVar(&cfg.syntheticRough, "hostile", false, "with -synthetic, mix in text built to break exporters")
+	fl.StringVar(&arrowCodec, "arrow-compression", "zstd", "Arrow compression: none, zstd or lz4")
+	fl.StringVar(&parquetCodec, "parquet-compression", "zstd", "Parquet compression: none, zstd or snappy")
+	fl.BoolVar(&cfg.bom, "bom", false, "start the CSV files with a UTF-8 byte order mark, for Excel")
+	fl.BoolVar(&cfg.allowFormulas, "raw-csv", false, "write CSV text as it is, without guarding cells that a spreadsheet would run as formulas")
+	fl.IntVar(&cfg.batch, "batch", 0, "events per Arrow record batch (0: the library's default)")
+	if err := fl.Parse(args); err != nil {
+		return cfg, err
+	}
+	fail := func(format string, a ...any) (config, error) {
+		err := fmt.Errorf(format, a...)
+		fmt.Fprintln(stderr, "export:", err)
+		fl.Usage()
+		return cfg, err
+	}
+	if fl.NArg() > 0 {
+		return fail("unexpected argument %q", fl.Arg(0))
+	}
+	if cfg.in != "" && cfg.synthetic > 0 {
+		return fail("-in and -synthetic exclude each other")
+	}
+	if cfg.synthetic < 0 {
+		return fail("-synthetic %d: want a count of events", cfg.synthetic)
+	}
+	if formats == "all" {
+		cfg.formats = allFormats
+	} else {
+		for _, f := range strings.Split(formats, ",") {
+			f := export.Format(strings.TrimSpace(f))
+			if !slices.Contains(allFormats, f) {
+				return fail("-formats: unknown format %q", f)
+			}
+			if !slices.Contains(cfg.formats, f) {
+				cfg.formats = append(cfg.formats, f)
+			}
+		}
+	}
+	var ok bool
+	if cfg.arrowCodec, ok = codec(arrowCodec, export.CompressionNone, export.CompressionZstd, export.CompressionLZ4); !ok {
+		return fail("-arrow-compression %q: want none, zstd or lz4", arrowCodec)
+	}
+	if cfg.parquetCodec, ok = codec(parquetCodec, export.CompressionNone, export.CompressionZstd, export.CompressionSnappy); !ok {
+		return fail("-parquet-compression %q: want none, zstd or snappy", parquetCodec)
+	}
+	return cfg, nil
+}
+
+func codec(name string, allowed ...export.Compression) (export.Compression, bool) {
+	for _, c := range allowed {
+		if c.String() == name {
+			return c, true
+		}
+	}
+	return 0, false
+}
+
+// source gives the input as a fresh stream for each format, so that no
+// format but json needs the whole dataset in memory.
+type source struct {
+	meta timeline.Metadata
+	open func() (iter.Seq2[timeline.Event, error], func(), error)
+	name string
+}
+
+func openSource(cfg config) (source, error) {
+	switch {
+	case cfg.synthetic > 0:
+		opts := seeds.SyntheticOptions{Seed: cfg.seed, Hostile: cfg.syntheticRough}
+		return source{
+			meta: seeds.SyntheticMetadata(cfg.synthetic, opts),
+			name: fmt.Sprintf("%d synthetic events (seed %d)", cfg.synthetic, cfg.seed),
+			open: func() (iter.Seq2[timeline.Event, error], func(), error) {
+				return withNoError(seeds.Synthetic(cfg.synthetic, opts)), func() {}, nil
+			},
+		}, nil
+	case cfg.in != "":
+		in, err := export.Open(cfg.in)
+		if err != nil {
+			return source{}, err
+		}
+		meta := in.Metadata
+		in.Close()
+		return source{
+			meta: meta,
+			name: fmt.Sprintf("%s (%s)", cfg.in, in.Format),
+			open: func() (iter.Seq2[timeline.Event, error], func(), error) {
+				in, err := export.Open(cfg.in)
+				if err != nil {
+					return nil, nil, err
+				}
+				return in.Events, func() { in.Close() }, nil
+			},
+		}, nil
+	}
+	d, err := seeds.Load()
+	if err != nil {
+		return source{}, err
+	}
+	return source{
+		meta: d.Metadata(),
+		name: "the embedded seed dataset (" + seeds.FileName + ")",
+		open: func() (iter.Seq2[timeline.Event, error], func(), error) {
+			return withNoError(d.All()), func() {}, nil
+		},
+	}, nil
+}
+
+func withNoError(seq iter.Seq[timeline.Event]) iter.Seq2[timeline.Event, error] {
+	return func(yield func(timeline.Event, error) bool) {
+		for e := range seq {
+			if !yield(e, nil) {
+				return
+			}
+		}
+	}
+}
+
+// written is one row of the table the job prints.
+type written struct {
+	path   string // relative to the output folder
+	format export.Format
+	rows   int
+	what   string
+}
+
+func run(cfg config, stdout io.Writer) error {
+	src, err := openSource(cfg)
+	if err != nil {
+		return err
+	}
+	if err := os.MkdirAll(cfg.out, 0o755); err != nil {
+		return err
+	}
+	staging, err := os.MkdirTemp(cfg.out, ".export-")
+	if err != nil {
+		return err
+	}
+	defer os.RemoveAll(staging)
+
+	var table []written
+	for _, f := range cfg.formats {
+		rows, err := writeFormat(cfg, src, f, staging)
+		if err != nil {
+			return err
+		}
+		table = append(table, rows...)
+	}
+	// Every format is complete: move the files into place.
+	for _, entry := range topEntries(table) {
+		dst := filepath.Join(cfg.out, entry)
+		if err := os.RemoveAll(dst); err != nil {
+			return err
+		}
+		if err := os.Rename(filepath.Join(staging, entry), dst); err != nil {
+			return err
+		}
+	}
+	return report(stdout, cfg, src, table)
+}
+
+// topEntries lists the files and folders directly under the staging folder
+// that the table names.
+func topEntries(table []written) []string {
+	var out []string
+	for _, w := range table {
+		top, _, _ := strings.Cut(filepath.ToSlash(w.path), "/")
+		if !slices.Contains(out, top) {
+			out = append(out, top)
+		}
+	}
+	return out
+}
+
+func writeFormat(cfg config, src source, f export.Format, dir string) ([]written, error) {
+	events, done, err := src.open()
+	if err != nil {
+		return nil, err
+	}
+	defer done()
+	var readErr error
+	var n, nsrc int
+	counted := func(yield func(timeline.Event) bool) {
+		for e := range export.UntilError(events, &readErr) {
+			n++
+			nsrc += len(e.Sources)
+			if !yield(e) {
+				return
+			}
+		}
+	}
+	arrowOpts := export.ArrowOptions{Compression: cfg.arrowCodec, BatchSize: cfg.batch}
+	parquetOpts := export.ParquetOptions{Compression: cfg.parquetCodec}
+	var out []written
+	switch f {
+	case export.FormatJSON, export.FormatCSV:
+		var all []timeline.Event
+		for e := range counted {
+			all = append(all, e)
+		}
+		if readErr != nil {
+			return nil, readErr
+		}
+		d, err := timeline.New(src.meta, all)
+		if err != nil {
+			return nil, fmt.Errorf("%s: %w", src.name, err)
+		}
+		if f == export.FormatJSON {
+			err = timeline.Save(filepath.Join(dir, "dataset.json"), d)
+			out = append(out, written{"dataset.json", f, n, "events"})
+			break
+		}
+		_, err = export.SaveCSV(dir, d, export.CSVOptions{BOM: cfg.bom, RawText: cfg.allowFormulas})
+		out = append(out, written{export.EventsCSV, f, n, "events"},
+			written{export.SourcesCSV, f, nsrc, "sources"},
+			written{export.PackageCSV, f, 2, "resources"})
+	case export.FormatArrow:
+		err = export.SaveArrow(filepath.Join(dir, "events.arrow"), src.meta, counted, arrowOpts)
+		out = append(out, written{"events.arrow", f, n, "events"})
+	case export.FormatArrowStream:
+		err = export.SaveArrowStream(filepath.Join(dir, "events.arrows"), src.meta, counted, arrowOpts)
+		out = append(out, written{"events.arrows", f, n, "events"})
+	case export.FormatParquet:
+		err = export.SaveParquet(filepath.Join(dir, "events.parquet"), src.meta, counted, parquetOpts)
+		out = append(out, written{"events.parquet", f, n, "events"})
+	case export.FormatPartitioned:
+		err = export.SaveParquetDataset(filepath.Join(dir, "parquet"), src.meta, counted, parquetOpts)
+		if err == nil {
+			out, err = partitions(dir, "parquet", f)
+		}
+	}
+	if err == nil {
+		err = readErr
+	}
+	if err != nil {
+		return nil, err
+	}
+	return out, nil
+}
+
+// partitions lists the files of a partitioned dataset with their row
+// counts, read back from the files.
+func partitions(dir, sub string, f export.Format) ([]written, error) {
+	var out []written
+	err := filepath.WalkDir(filepath.Join(dir, sub), func(path string, e fs.DirEntry, err error) error {
+		if err != nil || e.IsDir() || filepath.Ext(path) != ".parquet" {
+			return err
+		}
+		in, err := export.Open(path)
+		if err != nil {
+			return err
+		}
+		defer in.Close()
+		n := 0
+		for _, err := range in.Events {
+			if err != nil {
+				return err
+			}
+			n++
+		}
+		rel, _ := filepath.Rel(dir, path)
+		out = append(out, written{filepath.ToSlash(rel), f, n, "events"})
+		return nil
+	})
+	return out, err
+}
+
+func report(w io.Writer, cfg config, src source, table []written) error {
+	fmt.Fprintf(w, "exported %s\n", src.name)
+	if src.meta.Title != "" {
+		fmt.Fprintf(w, "  %s, version %s, licence %s\n", src.meta.Title, src.meta.Version, src.meta.License)
+	}
+	fmt.Fprintf(w, "into %s:\n\n", cfg.out)
+	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
+	fmt.Fprintln(tw, "file\tformat\trows\t\tbytes\t")
+	var total int64
+	for _, r := range table {
+		st, err := os.Stat(filepath.Join(cfg.out, r.path))
+		if err != nil {
+			return err
+		}
+		total += st.Size()
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t\n", r.path, r.format, r.rows, r.what, st.Size())
+	}
+	fmt.Fprintf(tw, "total\t\t\t\t%d\t\n", total)
+	return tw.Flush()
+}

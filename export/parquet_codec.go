@@ -1,0 +1,102 @@
+// Parquet codecs: importing package export replaces, for the whole process,
+// the zstd and snappy codecs in the registry of arrow's parquet/compress
+// package (the registry is process-wide, so this happens once, at package
+// initialisation). The zstd codec keeps one encoder per compression level
+// where arrow v17 makes a new one for every page (17.9 GiB allocated to
+// write a million events), and its decoder, like the snappy codec's, refuses
+// a page that decompresses to more than the page header declared, where
+// arrow's would allocate what the compressed data claims. Files are
+// unchanged: anything that reads arrow's Parquet reads ours.
+
+package export
+
+import (
+	"encoding/binary"
+	"fmt"
+	"sync"
+
+	"github.com/apache/arrow/go/v17/parquet/compress"
+	"github.com/klauspost/compress/zstd"
+)
+
+func init() {
+	// Registration writes a plain map that GetCodec reads: it must happen
+	// before any goroutine reads or writes Parquet, which init guarantees.
+	if c, err := compress.GetCodec(compress.Codecs.Zstd); err == nil {
+		compress.RegisterCodec(compress.Codecs.Zstd, newZstdCodec(c))
+	}
+	if c, err := compress.GetCodec(compress.Codecs.Snappy); err == nil {
+		compress.RegisterCodec(compress.Codecs.Snappy, snappyCodec{c})
+	}
+}
+
+// zstdCodec is arrow's zstd codec with reused encoders and a bounded
+// decoder; the streaming reader and writer are arrow's.
+type zstdCodec struct {
+	compress.Codec
+	encoders sync.Map // compression level -> *zstd.Encoder
+	dec      *zstd.Decoder
+}
+
+func newZstdCodec(arrows compress.Codec) *zstdCodec {
+	// DecodeAll with a capacity limit decodes at most cap(dst) bytes: the
+	// page reader passes a buffer of the size the page header declares.
+	dec, err := zstd.NewReader(nil, zstd.WithDecodeAllCapLimit(true))
+	if err != nil {
+		panic(err) // only for invalid options
+	}
+	return &zstdCodec{Codec: arrows, dec: dec}
+}
+
+// encoder returns the encoder for level, made once. EncodeAll is safe for
+// concurrent use.
+func (c *zstdCodec) encoder(level int) *zstd.Encoder {
+	if e, ok := c.encoders.Load(level); ok {
+		return e.(*zstd.Encoder)
+	}
+	zl := zstd.SpeedDefault
+	if level != compress.DefaultCompressionLevel {
+		zl = zstd.EncoderLevelFromZstd(level)
+	}
+	e, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(zl))
+	if err != nil {
+		panic(err) // only for invalid options
+	}
+	actual, _ := c.encoders.LoadOrStore(level, e)
+	return actual.(*zstd.Encoder)
+}
+
+func (c *zstdCodec) Encode(dst, src []byte) []byte {
+	return c.encoder(compress.DefaultCompressionLevel).EncodeAll(src, dst[:0])
+}
+
+func (c *zstdCodec) EncodeLevel(dst, src []byte, level int) []byte {
+	return c.encoder(level).EncodeAll(src, dst[:0])
+}
+
+// Decode decodes src into dst; like arrow's, it panics on corrupt data
+// (the page reader's callers recover).
+func (c *zstdCodec) Decode(dst, src []byte) []byte {
+	if cap(dst) == 0 {
+		return c.Codec.Decode(dst, src) // no declared size to hold it to
+	}
+	out, err := c.dec.DecodeAll(src, dst[:0])
+	if err != nil {
+		panic(fmt.Errorf("%w: zstd page: %w", ErrCorrupt, err))
+	}
+	return out
+}
+
+// snappyCodec is arrow's snappy codec, but refuses a block whose header
+// claims more bytes than dst holds before snappy allocates them (up to 4
+// GiB for a few bytes of input).
+type snappyCodec struct{ compress.Codec }
+
+func (c snappyCodec) Decode(dst, src []byte) []byte {
+	if len(dst) > 0 {
+		if n, k := binary.Uvarint(src); k <= 0 || n > uint64(len(dst)) {
+			panic(fmt.Errorf("%w: snappy page claims %d bytes where the page header declares %d", ErrCorrupt, n, len(dst)))
+		}
+	}
+	return c.Codec.Decode(dst, src)
+}
