@@ -56,6 +56,7 @@ func TestSyntheticValid(t *testing.T) {
 	const n = 10_000
 	for _, hostile := range []bool{false, true} {
 		t.Run("hostile="+strconv.FormatBool(hostile), func(t *testing.T) {
+			t.Parallel()
 			opts := seeds.SyntheticOptions{Seed: 1, Hostile: hostile}
 			events := collect(n, opts)
 			require.NoError(t, timeline.Validate(seeds.SyntheticMetadata(n, opts), events))

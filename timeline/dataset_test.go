@@ -327,7 +327,7 @@ func TestHasActorAndTag(t *testing.T) {
 // TestConcurrentReads runs many readers on one dataset; with -race it
 // proves that read-only use needs no locking.
 func TestConcurrentReads(t *testing.T) {
-	d, err := seeds.SyntheticDataset(2000, seeds.SyntheticOptions{Seed: 7, Hostile: true})
+	d, err := seeds.SyntheticDataset(1000, seeds.SyntheticOptions{Seed: 7, Hostile: true})
 	require.NoError(t, err)
 	filters := []timeline.Filter{timeline.InCountry("KP"), timeline.MinIndependentPublishers(1)}
 	from, to := timeline.MustParseDate("2000"), timeline.MustParseDate("2010-06")
@@ -337,11 +337,11 @@ func TestConcurrentReads(t *testing.T) {
 	wantYears := len(d.GroupByYear(timeline.OfKind(timeline.KindWeaponsTest)))
 
 	var wg sync.WaitGroup
-	for g := range 16 {
+	for g := range 12 {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			for i := range 5 {
+			for i := range 3 {
 				assert.Equal(t, wantSelect, ids(d.Select(filters...)))
 				assert.Equal(t, wantBetween, ids(d.Between(from, to)))
 				assert.Len(t, d.GroupByMonth(), wantMonths)
