@@ -37,7 +37,7 @@ func (c Compression) String() string {
 	return fmt.Sprintf("Compression(%d)", c)
 }
 
-// DefaultBatchSize is the number of events in a record arrowBatch when the
+// DefaultBatchSize is the number of events in a record batch when the
 // options leave BatchSize zero.
 const DefaultBatchSize = 8192
 
@@ -48,7 +48,7 @@ const DefaultMaxMemory = 1 << 30
 // ArrowOptions configures WriteArrow and WriteArrowStream. The zero value
 // writes uncompressed batches of DefaultBatchSize events.
 type ArrowOptions struct {
-	// BatchSize is the number of events in a record arrowBatch; memory use grows
+	// BatchSize is the number of events in a record batch; memory use grows
 	// with it. Zero means DefaultBatchSize.
 	BatchSize int
 	// Compression is CompressionNone (the default), CompressionZstd or
@@ -69,7 +69,7 @@ type ArrowReadOptions struct {
 	// or hostile file could ask for any amount; the reader allows the
 	// larger of 64 MiB and 16 times the input's size (when known), up to
 	// MaxMemory, and fails with ErrLimit beyond it. A file holding one huge
-	// arrowBatch may need more. Zero means DefaultMaxMemory.
+	// batch may need more. Zero means DefaultMaxMemory.
 	MaxMemory int64
 	// Allocator allocates the buffers of the batches read; nil means Go's
 	// allocator. Tests pass a memory.CheckedAllocator.
@@ -87,7 +87,7 @@ type ReadAtSeeker interface {
 // WriteArrow writes events to w as an Arrow IPC file (the format of
 // .arrow and .feather files, which pandas.read_feather, pyarrow.ipc.open_file
 // and polars.read_ipc open), with meta in the schema metadata. It writes
-// arrowBatch by arrowBatch, holding one arrowBatch in memory. The file format needs to seek
+// batch by batch, holding one batch in memory. The file format needs to seek
 // back; for pipes and sockets use WriteArrowStream.
 func WriteArrow(w io.WriteSeeker, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
 	return writeArrow("arrow", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
@@ -96,7 +96,7 @@ func WriteArrow(w io.WriteSeeker, meta timeline.Metadata, events iter.Seq[timeli
 }
 
 // WriteArrowStream writes events to w in the Arrow IPC stream format
-// (pyarrow.ipc.open_stream, polars.read_ipc_stream), arrowBatch by arrowBatch.
+// (pyarrow.ipc.open_stream, polars.read_ipc_stream), batch by batch.
 func WriteArrowStream(w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
 	return writeArrow("arrow-stream", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
 		return ipc.NewWriter(w, append(o, ipc.WithSchema(s))...), nil
@@ -116,7 +116,7 @@ func SaveArrowStream(path string, meta timeline.Metadata, events iter.Seq[timeli
 }
 
 // ReadArrow reads an Arrow IPC file: it checks the schema and returns the
-// dataset's metadata and the events, which it decodes arrowBatch by arrowBatch as the
+// dataset's metadata and the events, which it decodes batch by batch as the
 // sequence is iterated; the sequence may be iterated more than once. Every
 // error, from ReadArrow or from the sequence (which then stops), is a
 // *ReadError; a file whose columns are not ours gives ErrSchema naming

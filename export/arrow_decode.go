@@ -18,13 +18,13 @@ type eventDecoder struct {
 	src    arrowInput
 	schema *arrow.Schema
 
-	id, title, summary, kind, status, start, end  int
-	placeName, country, lat, lon, geo, notes      int
-	actors, tags, related, sources                int
-	startDate, startPrec, endDate, endPrec        int // -1 when the file lacks them
+	id, title, summary, kind, status, start, end        int
+	placeName, country, lat, lon, geo, notes            int
+	actors, tags, related, sources                      int
+	startDate, startPrec, endDate, endPrec              int // -1 when the file lacks them
 	actorColName, actorColRole                          int
-	srcColPublisher, srcColKind, srcColVia, srcColTitle       int
-	srcColURL, srcColPublished, srcColAccessed, srcLang    int
+	srcColPublisher, srcColKind, srcColVia, srcColTitle int
+	srcColURL, srcColPublished, srcColAccessed, srcLang int
 	srcColQuote, srcColGrading                          int
 	srcColPublishedDate, srcColAccessedDate             int // -1 when the file lacks them
 }
@@ -157,20 +157,21 @@ func newEventDecoder(src arrowInput, schema *arrow.Schema) (*eventDecoder, error
 	return d, nil
 }
 
-// arrowText reads a text column of one arrowBatch. It copies the column's
+// arrowText reads a text column of one batch. It copies the column's
 // bytes out of arrow's buffers once, so that the strings it returns own
-// their memory (after the arrowBatch is released) without an allocation each.
+// their memory (after the batch is released) without an allocation each.
 type arrowText struct {
 	arr  arrow.Array
 	data string   // the values, end to end
-	offs []int64  // len+1 offsets into data (nil for dictionaries)
-	dict []string // dictionary values
+	o32  []int32  // len+1 offsets into data, from o32[0] (utf8)
+	o64  []int64  // or these (large_utf8, and views copied out)
+	dict []string // or dictionary values
 	dix  *array.Dictionary
 }
 
-// newArrowText checks a text column: offsets within the data, UTF-8 text,
-// dictionary indices within the dictionary. Arrow's readers check none of
-// these.
+// newArrowText checks a text column: offsets in order and within the data,
+// UTF-8 text, dictionary indices within the dictionary. Arrow's readers
+// check none of these.
 func newArrowText(a arrow.Array) (*arrowText, error) {
 	c := &arrowText{arr: a}
 	n := a.Len()
@@ -179,19 +180,21 @@ func newArrowText(a arrow.Array) (*arrowText, error) {
 	}
 	switch a := a.(type) {
 	case *array.String:
-		return c, c.setPlain(a.ValueBytes(), offsets64(a.ValueOffsets()))
+		c.o32 = a.ValueOffsets()
+		return c, setData(c, a.ValueBytes(), c.o32)
 	case *array.LargeString:
-		return c, c.setPlain(a.ValueBytes(), offsets64(a.ValueOffsets()))
+		c.o64 = a.ValueOffsets()
+		return c, setData(c, a.ValueBytes(), c.o64)
 	case *array.StringView:
 		var b strings.Builder
-		offs := make([]int64, n+1)
+		c.o64 = make([]int64, n+1)
 		for i := range n {
 			if !a.IsNull(i) {
 				b.WriteString(a.Value(i))
 			}
-			offs[i+1] = int64(b.Len())
+			c.o64[i+1] = int64(b.Len())
 		}
-		return c, c.setPlain([]byte(b.String()), offs)
+		return c, setData(c, []byte(b.String()), c.o64)
 	case *array.Dictionary:
 		values, err := newArrowText(a.Dictionary())
 		if err != nil {
@@ -215,44 +218,38 @@ func newArrowText(a arrow.Array) (*arrowText, error) {
 	return nil, fmt.Errorf("%w: unexpected text array %T", ErrSchema, a)
 }
 
-// offsets64 returns offs relative to its first offset, as int64.
-func offsets64[T int32 | int64](offs []T) []int64 {
-	out := make([]int64, len(offs))
-	for i, o := range offs {
-		out[i] = int64(o - offs[0])
-	}
-	return out
-}
-
-// setPlain copies data and checks offs against it: non-decreasing, within
-// the data, and each at the start of a UTF-8 sequence, which with valid
-// UTF-8 data makes every value valid UTF-8.
-func (c *arrowText) setPlain(data []byte, offs []int64) error {
-	if !utf8.Valid(data) {
-		return fmt.Errorf("%w: text that is not UTF-8", ErrValue)
-	}
+// setData copies data, whose first value begins at offs[0], and checks
+// offs against it: in order, within the data, and each at the start of a
+// UTF-8 sequence, which with valid UTF-8 data makes every value valid.
+func setData[T int32 | int64](c *arrowText, data []byte, offs []T) error {
+	base := offs[0]
 	for i := 1; i < len(offs); i++ {
-		o := offs[i]
-		if o < offs[i-1] || o > int64(len(data)) {
+		o := offs[i] - base
+		if offs[i] < offs[i-1] || o > T(len(data)) {
 			return fmt.Errorf("%w: row %d: text offsets out of order or beyond the data", ErrCorrupt, i)
 		}
-		if o < int64(len(data)) && !utf8.RuneStart(data[o]) {
+		if o < T(len(data)) && !utf8.RuneStart(data[o]) {
 			return fmt.Errorf("%w: row %d: text that is not UTF-8", ErrValue, i+1)
 		}
 	}
-	c.data, c.offs = string(data), offs
+	if !utf8.Valid(data) {
+		return fmt.Errorf("%w: text that is not UTF-8", ErrValue)
+	}
+	c.data = string(data)
 	return nil
 }
 
 // str returns value i, or "" for a null.
 func (c *arrowText) str(i int) string {
-	if c.arr.IsNull(i) {
+	switch {
+	case c.arr.IsNull(i):
 		return ""
+	case c.o32 != nil:
+		return c.data[c.o32[i]-c.o32[0] : c.o32[i+1]-c.o32[0]]
+	case c.o64 != nil:
+		return c.data[c.o64[i]-c.o64[0] : c.o64[i+1]-c.o64[0]]
 	}
-	if c.dix != nil {
-		return c.dict[c.dix.GetValueIndex(i)]
-	}
-	return c.data[c.offs[i]:c.offs[i+1]]
+	return c.dict[c.dix.GetValueIndex(i)]
 }
 
 // readVocab maps the names of the closed vocabularies to their values,
@@ -276,19 +273,19 @@ func vocabMap[T ~string](values []T) map[string]T {
 	return m
 }
 
-// arrowBatch holds the columns of one record arrowBatch, checked.
+// arrowBatch holds the columns of one record batch, checked.
 type arrowBatch struct {
-	id, title, summary, kind, status, start, end     *arrowText
-	startPrec, endPrec                               *arrowText // nil when absent
-	placeName, country, geo, notes                   *arrowText
-	startDate, endDate                               *array.Date32 // nil when absent
-	lat, lon                                         *array.Float64
-	actors, tags, related, sources                   array.ListLike
-	actorColName, actorColRole, tag, rel                   *arrowText
-	srcColPublisher, srcColKind, srcColVia, srcColTitle, srcColURL  *arrowText
-	srcColPublished, srcColAccessed, srcLang, srcColQuote     *arrowText
-	srcColGrading                                       *arrowText
-	srcColPublishedDate, srcColAccessedDate                *array.Date32 // nil when absent
+	id, title, summary, kind, status, start, end                   *arrowText
+	startPrec, endPrec                                             *arrowText // nil when absent
+	placeName, country, geo, notes                                 *arrowText
+	startDate, endDate                                             *array.Date32 // nil when absent
+	lat, lon                                                       *array.Float64
+	actors, tags, related, sources                                 array.ListLike
+	actorColName, actorColRole, tag, rel                           *arrowText
+	srcColPublisher, srcColKind, srcColVia, srcColTitle, srcColURL *arrowText
+	srcColPublished, srcColAccessed, srcLang, srcColQuote          *arrowText
+	srcColGrading                                                  *arrowText
+	srcColPublishedDate, srcColAccessedDate                        *array.Date32 // nil when absent
 }
 
 // columns checks the columns of rec and wraps them.
@@ -303,10 +300,16 @@ func (d *eventDecoder) columns(rec arrow.Record, batchIndex int) (b *arrowBatch,
 		}
 	}()
 	fail := func(err error) error { return d.src.fail(batchIndex, 0, name, err) }
+	used := d.fieldsUsed()
 	for i, c := range rec.Columns() {
+		name = d.schema.Field(i).Name
 		if c.Len() != n {
-			name = d.schema.Field(i).Name
-			return nil, fail(fmt.Errorf("%w: column of %d rows in a arrowBatch of %d", ErrCorrupt, c.Len(), n))
+			return nil, fail(fmt.Errorf("%w: column of %d rows in a batch of %d", ErrCorrupt, c.Len(), n))
+		}
+		if slices.Contains(used, i) {
+			if err := checkData(c.Data()); err != nil {
+				return nil, fail(err)
+			}
 		}
 	}
 	text := func(a arrow.Array, col string) *arrowText {
@@ -379,6 +382,79 @@ func (d *eventDecoder) columns(rec arrow.Record, batchIndex int) (b *arrowBatch,
 	return b, nil
 }
 
+// checkData checks that the buffers of an array are as long as its length
+// needs: arrow's readers take the lengths that a file claims without
+// checking them against the buffers.
+func checkData(d arrow.ArrayData) error {
+	if d.Offset() < 0 || d.Len() < 0 {
+		return fmt.Errorf("%w: array of length %d at offset %d", ErrCorrupt, d.Len(), d.Offset())
+	}
+	n := int64(d.Offset()) + int64(d.Len())
+	bufs := d.Buffers()
+	need := func(i int, size int64) error {
+		have := 0
+		if i < len(bufs) && bufs[i] != nil {
+			have = bufs[i].Len()
+		}
+		if int64(have) < size {
+			return fmt.Errorf("%w: a buffer of %d bytes for %d values, which need %d", ErrCorrupt, have, n, size)
+		}
+		return nil
+	}
+	if len(bufs) > 0 && bufs[0] != nil {
+		if err := need(0, (n+7)/8); err != nil {
+			return err
+		}
+	}
+	t := d.DataType()
+	switch t.ID() {
+	case arrow.STRING, arrow.BINARY, arrow.LIST:
+		if err := need(1, 4*(n+1)); err != nil {
+			return err
+		}
+	case arrow.LARGE_STRING, arrow.LARGE_BINARY, arrow.LARGE_LIST:
+		if err := need(1, 8*(n+1)); err != nil {
+			return err
+		}
+	case arrow.STRING_VIEW:
+		if err := need(1, 16*n); err != nil {
+			return err
+		}
+	case arrow.STRUCT:
+		for _, c := range d.Children() {
+			if int64(c.Len()) < n {
+				return fmt.Errorf("%w: a struct field of %d values in a struct of %d", ErrCorrupt, c.Len(), n)
+			}
+		}
+	case arrow.DICTIONARY:
+		idx, ok := t.(*arrow.DictionaryType).IndexType.(arrow.FixedWidthDataType)
+		if !ok {
+			return fmt.Errorf("%w: dictionary indices of type %s", ErrSchema, t)
+		}
+		if err := need(1, int64(idx.BitWidth()/8)*n); err != nil {
+			return err
+		}
+		if d.Dictionary() == nil {
+			return fmt.Errorf("%w: a dictionary column without its dictionary", ErrCorrupt)
+		}
+		return checkData(d.Dictionary())
+	default:
+		fw, ok := t.(arrow.FixedWidthDataType)
+		if !ok || fw.BitWidth() < 8 {
+			return fmt.Errorf("%w: unexpected type %s", ErrSchema, t)
+		}
+		if err := need(1, int64(fw.BitWidth()/8)*n); err != nil {
+			return err
+		}
+	}
+	for _, c := range d.Children() {
+		if err := checkData(c); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
 // checkOffsets checks that every list of l lies within its values.
 func checkOffsets(l array.ListLike) error {
 	m := int64(l.ListValues().Len())
@@ -391,28 +467,29 @@ func checkOffsets(l array.ListLike) error {
 	return nil
 }
 
-// decode returns the events of rec, the arrowBatch'th arrowBatch, whose first row is
-// row rowBase+1 of the input.
-func (d *eventDecoder) decode(rec arrow.Record, batchIndex, rowBase int) ([]timeline.Event, error) {
-	b, err := d.columns(rec, batchIndex)
-	if err != nil {
-		return nil, err
-	}
-	n := int(rec.NumRows())
-	events := make([]timeline.Event, n)
-	// One backing array per arrowBatch for each kind of list, which events
+// decodeChunk is the most events decoded at once: a batch can be far
+// larger (another writer's, or a damaged one claiming a million empty
+// rows), and its events take several times its bytes.
+const decodeChunk = 4096
+
+// decodeRows returns the events of rows from to to (exclusive) of batch b,
+// whose first row is row rowBase+1 of the input.
+func (d *eventDecoder) decodeRows(b *arrowBatch, from, to, batchIndex, rowBase int) ([]timeline.Event, error) {
+	events := make([]timeline.Event, to-from)
+	// One backing array per chunk for each kind of list, which events
 	// slice with their capacity capped, so that appending to one event's
 	// list never writes into another's.
-	actors := make([]timeline.Actor, 0, b.actors.ListValues().Len())
-	tags := make([]string, 0, b.tags.ListValues().Len())
-	related := make([]string, 0, b.related.ListValues().Len())
-	sources := make([]timeline.Source, 0, b.sources.ListValues().Len())
-	locations := make([]timeline.LatLon, 0, n-b.lat.NullN())
+	actors := make([]timeline.Actor, 0, listTotal(b.actors, from, to))
+	tags := make([]string, 0, listTotal(b.tags, from, to))
+	related := make([]string, 0, listTotal(b.related, from, to))
+	sources := make([]timeline.Source, 0, listTotal(b.sources, from, to))
+	locations := make([]timeline.LatLon, 0, to-from)
 	voc := readVocab()
-	for i := range n {
+	var err error
+	for i := from; i < to; i++ {
 		row := rowBase + i + 1
 		fail := func(col string, err error) error { return d.src.fail(batchIndex, row, col, err) }
-		e := &events[i]
+		e := &events[i-from]
 		e.ID, e.Title, e.Summary = b.id.str(i), b.title.str(i), b.summary.str(i)
 		var ok bool
 		if e.Kind, ok = voc.kind[b.kind.str(i)]; !ok {
@@ -464,6 +541,47 @@ func (d *eventDecoder) decode(rec arrow.Record, batchIndex, rowBase int) ([]time
 	return events, nil
 }
 
+// listTotal counts the values of lists from to to of l.
+func listTotal(l array.ListLike, from, to int) int {
+	n := 0
+	for i := from; i < to; i++ {
+		s, e := l.ValueOffsets(i)
+		n += int(e - s)
+	}
+	return n
+}
+
+// yieldBatch decodes rec, the batchIndex'th batch, whose first row is row
+// rowBase+1 of the input, chunk by chunk, and yields its events. It
+// returns how many it yielded and whether to go on. rec stays the caller's.
+func (d *eventDecoder) yieldBatch(rec arrow.Record, batchIndex, rowBase int, yield func(timeline.Event, error) bool) (int, bool) {
+	var b *arrowBatch
+	if err := d.src.guard(batchIndex, func() (err error) {
+		b, err = d.columns(rec, batchIndex)
+		return err
+	}); err != nil {
+		yield(timeline.Event{}, err)
+		return 0, false
+	}
+	n := int(rec.NumRows())
+	for from := 0; from < n; from += decodeChunk {
+		var events []timeline.Event
+		if err := d.src.guard(batchIndex, func() (err error) {
+			events, err = d.decodeRows(b, from, min(from+decodeChunk, n), batchIndex, rowBase)
+			return err
+		}); err != nil {
+			yield(timeline.Event{}, err)
+			return from, false
+		}
+		for _, e := range events {
+			if !yield(e, nil) {
+				return from, false
+			}
+		}
+	}
+	return n, true
+}
+
 // clipTail returns the last n elements of s, capacity capped, or nil.
 func clipTail[T any](s []T, n int) []T {
 	if n == 0 {
@@ -480,7 +598,7 @@ func appendTexts(all []string, l array.ListLike, values *arrowText, i int) ([]st
 	return clipTail(all, int(end-start)), all
 }
 
-// arrowInput reads arrowInput j of a arrowBatch. On error, the Source's Publisher holds
+// source reads source j of a batch. On error, the Source's Publisher holds
 // the column's name, for the error.
 func (d *eventDecoder) source(b *arrowBatch, j int) (timeline.Source, error) {
 	s := timeline.Source{

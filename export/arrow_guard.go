@@ -472,7 +472,7 @@ func checkIPCMessage(meta []byte) (int64, error) {
 
 // checkIPCFooter reads the footer of an Arrow IPC file of size bytes and
 // checks it before arrow does: the schema (see checkSchema) and that every
-// block of a dictionary or record arrowBatch lies within the file, so that arrow
+// block of a dictionary or record batch lies within the file, so that arrow
 // does not allocate for a block that the file cannot hold.
 func checkIPCFooter(r io.ReaderAt, size int64) error {
 	const clipTail = 6 + 4 // "ARROW1" and the footer's length

@@ -6,6 +6,7 @@ import (
 	"io"
 	"iter"
 
+	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/sourced-dev/sourced/timeline"
 )
@@ -15,26 +16,26 @@ type arrowInput struct {
 	file, format string
 }
 
-// fail makes the *ReadError for err at arrowBatch (-1 if none), 1-based row (0
+// fail makes the *ReadError for err at batch (-1 if none), 1-based row (0
 // if none) and column.
-func (s arrowInput) fail(arrowBatch, row int, column string, err error) *ReadError {
+func (s arrowInput) fail(batch, row int, column string, err error) *ReadError {
 	var re *ReadError
 	if errors.As(err, &re) {
 		return re
 	}
-	return &ReadError{File: s.file, Format: s.format, Batch: arrowBatch, Row: row, Column: column, Err: classifyReadErr(err)}
+	return &ReadError{File: s.file, Format: s.format, Batch: batch, Row: row, Column: column, Err: classifyReadErr(err)}
 }
 
 // guard runs f, turning a panic in it (arrow's readers panic on many kinds
-// of bad input) into a *ReadError at arrowBatch.
-func (s arrowInput) guard(arrowBatch int, f func() error) (err error) {
+// of bad input) into a *ReadError at batch.
+func (s arrowInput) guard(batch int, f func() error) (err error) {
 	defer func() {
 		if p := recover(); p != nil {
-			err = s.fail(arrowBatch, 0, "", recoveredErr(p))
+			err = s.fail(batch, 0, "", recoveredErr(p))
 		}
 	}()
 	if err := f(); err != nil {
-		return s.fail(arrowBatch, 0, "", err)
+		return s.fail(batch, 0, "", err)
 	}
 	return nil
 }
@@ -75,26 +76,20 @@ func readArrowFile(r ReadAtSeeker, opts ArrowReadOptions) (timeline.Metadata, it
 	seq := func(yield func(timeline.Event, error) bool) {
 		row := 0
 		for i := range fr.NumRecords() {
-			var events []timeline.Event
-			err := src.guard(i, func() error {
-				rec, err := fr.RecordAt(i)
-				if err != nil {
-					return err
-				}
-				defer rec.Release()
-				events, err = dec.decode(rec, i, row)
+			var rec arrow.Record
+			if err := src.guard(i, func() (err error) {
+				rec, err = fr.RecordAt(i)
 				return err
-			})
-			if err != nil {
+			}); err != nil {
 				yield(timeline.Event{}, err)
 				return
 			}
-			for _, e := range events {
-				if !yield(e, nil) {
-					return
-				}
+			n, ok := dec.yieldBatch(rec, i, row, yield)
+			rec.Release()
+			if !ok {
+				return
 			}
-			row += len(events)
+			row += n
 		}
 	}
 	return meta, seq, nil
@@ -139,35 +134,29 @@ func readArrowStream(r io.Reader, opts ArrowReadOptions) (timeline.Metadata, ite
 		used = true
 		defer rd.Release()
 		row := 0
-		for arrowBatch := 0; ; arrowBatch++ {
-			var events []timeline.Event
+		for batch := 0; ; batch++ {
 			done := false
-			err := src.guard(arrowBatch, func() error {
+			if err := src.guard(batch, func() error {
 				if !rd.Next() {
 					done = true
 					return rd.Err()
 				}
-				rec := rd.Record()
-				if !rec.Schema().Equal(dec.schema) {
-					return fmt.Errorf("%w: a arrowBatch of another schema", ErrCorrupt)
+				if !rd.Record().Schema().Equal(dec.schema) {
+					return fmt.Errorf("%w: a batch of another schema", ErrCorrupt)
 				}
-				var err error
-				events, err = dec.decode(rec, arrowBatch, row)
-				return err
-			})
-			if err != nil {
+				return nil
+			}); err != nil {
 				yield(timeline.Event{}, err)
 				return
 			}
 			if done {
 				return
 			}
-			for _, e := range events {
-				if !yield(e, nil) {
-					return
-				}
+			n, ok := dec.yieldBatch(rd.Record(), batch, row, yield)
+			if !ok {
+				return
 			}
-			row += len(events)
+			row += n
 		}
 	}
 	return meta, seq, nil

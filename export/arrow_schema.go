@@ -175,7 +175,7 @@ func metadataFromSchema(md arrow.Metadata) (timeline.Metadata, error) {
 }
 
 // vocabulary is a closed list of strings that a dictionary column holds in
-// full in every arrowBatch, so that every arrowBatch carries the same dictionary: the
+// full in every batch, so that every batch carries the same dictionary: the
 // IPC file format allows one dictionary per field, and indices stay stable
 // across batches and files.
 type vocabulary struct {

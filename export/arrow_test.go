@@ -291,12 +291,7 @@ func TestArrowRoundTrip(t *testing.T) {
 					assert.Equal(t, ds.meta, meta)
 					got := collectEvents(t, seq)
 					assert.Equal(t, ds.events, got)
-					if c.name != "parquet" {
-						// parquet's reader keeps pooled buffers until the
-						// garbage collector finalises them; Arrow's must
-						// release everything.
-						rmem.AssertSize(t, 0)
-					}
+					rmem.AssertSize(t, 0)
 				})
 			}
 		}

@@ -46,7 +46,7 @@ func (o ArrowOptions) ipcOptions() ([]ipc.Option, error) {
 		return nil, fmt.Errorf("compression %s: Arrow IPC takes none, zstd or lz4", o.Compression)
 	}
 	// Compression is most of the cost of writing; arrow compresses the
-	// columns of a arrowBatch on this many goroutines.
+	// columns of a batch on this many goroutines.
 	return append(opts, ipc.WithCompressConcurrency(runtime.GOMAXPROCS(0))), nil
 }
 
@@ -91,7 +91,7 @@ func recoverWriteErr(err *error) {
 }
 
 // recordBuilder turns events into record batches of the schema in
-// arrow_schema.go. Its builders live as long as it does, so that a arrowBatch
+// arrow_schema.go. Its builders live as long as it does, so that a batch
 // costs no allocation per event.
 type recordBuilder struct {
 	mem    memory.Allocator
@@ -101,23 +101,28 @@ type recordBuilder struct {
 
 	kindDict, statusDict, precDict, countryDict, geoDict *array.String
 
-	id, title, summary, start, end, placeName, notes      *array.StringBuilder
-	kind, status, startPrec, endPrec, country, geo         *array.Int32Builder
-	startDate, endDate                                     *array.Date32Builder
-	lat, lon                                               *array.Float64Builder
-	actors, tags, related, sources                         *array.ListBuilder
-	actorStruct, srcStruct                                 *array.StructBuilder
-	actorColName, actorColRole, tag, rel                         *array.StringBuilder
-	srcColPublisher, srcColKind, srcColVia, srcColTitle, srcColURL        *array.StringBuilder
-	srcColPublished, srcColAccessed, srcColLanguage, srcColQuote       *array.StringBuilder
-	srcColGrading                                             *array.StringBuilder
-	srcColPublishedDate, srcColAccessedDate                      *array.Date32Builder
-	sourceCount, publisherCount, independentPublishers     *array.Int32Builder
-	strings                                                []*array.StringBuilder
-	dataSize                                               []int
-	allBuilders                                            []array.Builder
-	reserveRows                                            int
-	kindVoc, statusVoc, precVoc, countryVoc, geoVoc         *vocabulary
+	id, title, summary, start, end, placeName, notes               *array.StringBuilder
+	kind, status, startPrec, endPrec, country, geo                 *array.Int32Builder
+	startDate, endDate                                             *array.Date32Builder
+	lat, lon                                                       *array.Float64Builder
+	actors, tags, related, sources                                 *array.ListBuilder
+	actorStruct, srcStruct                                         *array.StructBuilder
+	actorColName, actorColRole, tag, rel                           *array.StringBuilder
+	srcColPublisher, srcColKind, srcColVia, srcColTitle, srcColURL *array.StringBuilder
+	srcColPublished, srcColAccessed, srcColLanguage, srcColQuote   *array.StringBuilder
+	srcColGrading                                                  *array.StringBuilder
+	srcColPublishedDate, srcColAccessedDate                        *array.Date32Builder
+	sourceCount, publisherCount, independentPublishers             *array.Int32Builder
+
+	kindVoc, statusVoc, precVoc, countryVoc, geoVoc *vocabulary
+
+	// Every top-level builder, to release; the string builders, at every
+	// level, with the bytes each held in the last batch, to reserve.
+	allBuilders []array.Builder
+	strings     []*array.StringBuilder
+	dataSize    []int
+	listLens    [4]int // values of actors, tags, related, sources in the last batch
+	reserveRows int    // rows in the last batch, 0 before the first
 }
 
 func newRecordBuilder(mem memory.Allocator, schema *arrow.Schema) *recordBuilder {
@@ -199,7 +204,7 @@ func (b *recordBuilder) release() {
 	}
 }
 
-// writeAll appends events and hands each full arrowBatch, and the last one, to
+// writeAll appends events and hands each full batch, and the last one, to
 // write.
 func (b *recordBuilder) writeAll(events iter.Seq[timeline.Event], batchSize int, write func(arrow.Record) error) error {
 	if events == nil {
@@ -279,7 +284,7 @@ func (b *recordBuilder) appendPrecision(ib *array.Int32Builder, d timeline.Date)
 }
 
 // check refuses the values that the dictionary columns cannot hold, before
-// anything is appended, so that a refused event leaves the arrowBatch whole.
+// anything is appended, so that a refused event leaves the batch whole.
 func (b *recordBuilder) check(e *timeline.Event) error {
 	if _, ok := b.kindVoc.index[string(e.Kind)]; !ok {
 		_, err := timeline.ParseKind(string(e.Kind))
@@ -369,20 +374,30 @@ func (b *recordBuilder) append(e *timeline.Event) error {
 	return nil
 }
 
-// reserve sizes the builders of a new arrowBatch like the last one, so that
-// they do not grow by doubling and copying.
+// reserve sizes the builders of a new batch like the last one, with an
+// eighth more, so that they seldom grow by doubling and copying.
 func (b *recordBuilder) reserve() {
 	if b.reserveRows == 0 {
 		return
 	}
+	more := func(n int) int { return n + n/8 }
+	for _, x := range b.allBuilders {
+		x.Reserve(b.reserveRows)
+	}
+	for i, l := range []*array.ListBuilder{b.actors, b.tags, b.related, b.sources} {
+		l.ValueBuilder().Reserve(more(b.listLens[i]))
+	}
 	for i, s := range b.strings {
-		s.ReserveData(b.dataSize[i])
+		s.ReserveData(more(b.dataSize[i]))
 	}
 }
 
 func (b *recordBuilder) newRecord() arrow.Record {
 	for i, s := range b.strings {
 		b.dataSize[i] = s.DataLen()
+	}
+	for i, l := range []*array.ListBuilder{b.actors, b.tags, b.related, b.sources} {
+		b.listLens[i] = l.ValueBuilder().Len()
 	}
 	b.reserveRows = b.n
 	dict := func(ib *array.Int32Builder, d *array.String) arrow.Array {

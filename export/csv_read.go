@@ -45,15 +45,16 @@ type CSVReadOptions struct {
 // ranged over once.
 //
 // Columns may come in any order; the required columns of EventColumns and
-// SourceColumns must be there, and derived columns may be left out. Every
-// error is a *ReadError naming the file, the data row (0 for the header),
-// the line on which the faulty field starts (for malformed quoting, the
-// line of the fault) and the column, wrapping
-// ErrCorrupt (malformed CSV, invalid UTF-8), ErrSchema (missing, duplicate
-// or unknown columns), ErrValue (a value that does not parse, a derived
-// column that does not match, a source row out of order or of an unknown
-// event) or ErrLimit; it is yielded with a zero Event and ends the
-// sequence. ReadCSV checks each value, not the dataset: timeline.Validate
+// SourceColumns must be there, and derived columns may be left out.
+//
+// Every error is a *ReadError naming the file, the data row (0 for the
+// header), the line on which the faulty field starts (for malformed
+// quoting, the line of the fault) and the column. It wraps ErrCorrupt
+// (malformed CSV, invalid UTF-8, a failed read), ErrSchema (missing,
+// duplicate or unknown columns), ErrValue (a value that does not parse, a
+// derived column that does not match, a source row out of order or of an
+// unknown event) or ErrLimit, and is yielded with a zero Event as the last
+// element of the sequence. ReadCSV checks each value, not the dataset: timeline.Validate
 // (or LoadCSV) does that.
 func ReadCSV(events, sources io.Reader, opts CSVReadOptions) iter.Seq2[timeline.Event, error] {
 	return func(yield func(timeline.Event, error) bool) {

@@ -222,26 +222,20 @@ func (pr *parquetReader) readRowGroup(rg, rowBase int, yield func(timeline.Event
 	want := pr.fr.ParquetReader().MetaData().RowGroup(rg).NumRows()
 	row := rowBase
 	for int64(row-rowBase) < want {
-		var events []timeline.Event
-		err := pr.src.guard(rg, func() error {
-			rec, err := pr.nextBatch(readers, min(DefaultBatchSize, want-int64(row-rowBase)))
-			if err != nil {
-				return err
-			}
-			defer rec.Release()
-			events, err = pr.dec.decode(rec, rg, row)
+		var rec arrow.Record
+		if err := pr.src.guard(rg, func() (err error) {
+			rec, err = pr.nextBatch(readers, min(DefaultBatchSize, want-int64(row-rowBase)))
 			return err
-		})
-		if err != nil {
+		}); err != nil {
 			yield(timeline.Event{}, err)
 			return 0, false
 		}
-		for _, e := range events {
-			if !yield(e, nil) {
-				return 0, false
-			}
+		n, ok := pr.dec.yieldBatch(rec, rg, row, yield)
+		rec.Release()
+		if !ok {
+			return 0, false
 		}
-		row += len(events)
+		row += n
 	}
 	return row - rowBase, true
 }

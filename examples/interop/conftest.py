@@ -32,6 +32,8 @@ SYNTHETIC_EVENTS = 20000
 def pytest_configure(config):
     config.addinivalue_line("markers", "spark: needs pyspark and a Java runtime")
     config.addinivalue_line("markers", "libreoffice: needs LibreOffice (soffice) on PATH")
+    # pyspark 4.3 warns about pandas 3 on start; the suite uses no pandas API of Spark's.
+    config.addinivalue_line("filterwarnings", "ignore:PySpark does not yet fully support pandas:FutureWarning")
 
 
 def run(cmd, **kw):
@@ -152,3 +154,39 @@ def crafted_raw(export_bin, crafted_json, tmp_path_factory) -> Path:
 def csv_out(request) -> Output:
     """Each output folder in turn, with the crafted one for the CSV tests."""
     return request.getfixturevalue(request.param)
+
+
+def _java() -> bool:
+    home = os.environ.get("JAVA_HOME")
+    return bool(shutil.which("java") or (home and os.path.exists(os.path.join(home, "bin", "java"))))
+
+
+@pytest.fixture(scope="session")
+def spark(tmp_path_factory):
+    """The one local Spark session of the run: one core, small, no UI, on loopback."""
+    if not _java():
+        pytest.skip("no Java runtime (java on PATH or JAVA_HOME): pyspark needs one, "
+                    "e.g. apt-get install openjdk-17-jre-headless")
+    pytest.importorskip("pyspark")
+    from pyspark.sql import SparkSession
+
+    # Spark binds to the first non-loopback address otherwise, where a
+    # sandboxed network made the first query wait three minutes.
+    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
+    session = (
+        SparkSession.builder.master("local[1]")
+        .appName("sourced-interop")
+        .config("spark.ui.enabled", "false")
+        .config("spark.ui.showConsoleProgress", "false")
+        .config("spark.driver.memory", "512m")
+        .config("spark.driver.host", "127.0.0.1")
+        .config("spark.driver.bindAddress", "127.0.0.1")
+        .config("spark.sql.shuffle.partitions", "1")
+        # A JVM that lives a minute: the quick compiler alone, one GC thread.
+        .config("spark.driver.extraJavaOptions", "-XX:TieredStopAtLevel=1 -XX:+UseSerialGC")
+        .config("spark.local.dir", str(tmp_path_factory.mktemp("spark")))
+        .getOrCreate()
+    )
+    session.sparkContext.setLogLevel("ERROR")
+    yield session
+    session.stop()

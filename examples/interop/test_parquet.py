@@ -1,7 +1,5 @@
 """events.parquet and the partitioned parquet/ folder in pyarrow, polars, DuckDB and Spark."""
 
-import os
-import shutil
 from collections import Counter
 
 import duckdb
@@ -92,41 +90,7 @@ def test_pyarrow_dataset_hive(out):
     compare_rows("pyarrow.dataset(hive)", t.to_pylist(), out.rows)
 
 
-# --- Spark -------------------------------------------------------------------------
-
-
-def _java():
-    home = os.environ.get("JAVA_HOME")
-    return shutil.which("java") or (home and os.path.exists(os.path.join(home, "bin", "java")))
-
-
-@pytest.fixture(scope="module")
-def spark(tmp_path_factory):
-    """One local Spark session for the module: small, no UI, bound to loopback."""
-    if not _java():
-        pytest.skip("no Java runtime (java on PATH or JAVA_HOME): pyspark needs one, "
-                    "e.g. apt-get install openjdk-17-jre-headless")
-    pytest.importorskip("pyspark")
-    from pyspark.sql import SparkSession
-
-    # Without this Spark binds to the first non-loopback address, where the
-    # driver can wait minutes on a sandboxed network.
-    os.environ.setdefault("SPARK_LOCAL_IP", "127.0.0.1")
-    session = (
-        SparkSession.builder.master("local[1]")
-        .appName("sourced-interop")
-        .config("spark.ui.enabled", "false")
-        .config("spark.ui.showConsoleProgress", "false")
-        .config("spark.driver.memory", "512m")
-        .config("spark.driver.host", "127.0.0.1")
-        .config("spark.driver.bindAddress", "127.0.0.1")
-        .config("spark.sql.shuffle.partitions", "1")
-        .config("spark.local.dir", str(tmp_path_factory.mktemp("spark")))
-        .getOrCreate()
-    )
-    session.sparkContext.setLogLevel("ERROR")
-    yield session
-    session.stop()
+# --- Spark (the session is the spark fixture of conftest.py) ---
 
 
 @pytest.mark.spark

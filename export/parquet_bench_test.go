@@ -1,0 +1,49 @@
+package export
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"slices"
+	"testing"
+)
+
+func BenchmarkWriteParquet(b *testing.B) {
+	for _, comp := range []Compression{CompressionZstd, CompressionSnappy, CompressionNone} {
+		for _, n := range benchSizes {
+			b.Run(fmt.Sprintf("%s/%d", comp, n), func(b *testing.B) {
+				meta, events := arrowBenchEvents(n)
+				b.ReportAllocs()
+				for b.Loop() {
+					if err := WriteParquet(io.Discard, meta, slices.Values(events), ParquetOptions{Compression: comp}); err != nil {
+						b.Fatal(err)
+					}
+				}
+				reportEventRate(b, n)
+			})
+		}
+	}
+}
+
+func BenchmarkReadParquet(b *testing.B) {
+	for _, n := range benchSizes {
+		b.Run(fmt.Sprint(n), func(b *testing.B) {
+			meta, events := arrowBenchEvents(n)
+			var buf bytes.Buffer
+			if err := WriteParquet(&buf, meta, slices.Values(events), ParquetOptions{}); err != nil {
+				b.Fatal(err)
+			}
+			b.ReportAllocs()
+			for b.Loop() {
+				_, seq, err := ReadParquet(bytes.NewReader(buf.Bytes()), ParquetReadOptions{})
+				if err != nil {
+					b.Fatal(err)
+				}
+				if got, err := drainEvents(seq); err != nil || got != n {
+					b.Fatal(got, err)
+				}
+			}
+			reportEventRate(b, n)
+		})
+	}
+}
