@@ -89,6 +89,7 @@ type csvTable struct {
 	row     int   // the current data row, from 1
 	fields  []string
 	raw     bool
+	scratch []byte // a derived value being checked
 }
 
 func newCSVTable(file string, src io.Reader, cols []CSVColumn, opts *CSVReadOptions) (*csvTable, error) {
@@ -251,6 +252,18 @@ func (t *csvTable) derived(col int, want string) error {
 		return t.fail(col, "%q, but the columns it derives from give %q: edit those, not this one", got, want)
 	}
 	return nil
+}
+
+// derivedDate is derived for a date, formatted without allocating.
+func (t *csvTable) derivedDate(col int, want timeline.Date) error {
+	if !t.has(col) {
+		return nil
+	}
+	t.scratch = want.AppendText(t.scratch[:0])
+	if string(t.scratch) == t.cell(col) {
+		return nil
+	}
+	return t.derived(col, string(t.scratch))
 }
 
 // integer parses a non-negative base-10 integer without leading zeros;
@@ -515,10 +528,10 @@ func (r *csvReader) event() (timeline.Event, error) {
 	if err := t.date(evEnd, &e.End); err != nil {
 		return e, err
 	}
-	if err := t.derived(evStartDate, e.Start.First().String()); err != nil {
+	if err := t.derivedDate(evStartDate, e.Start.First()); err != nil {
 		return e, err
 	}
-	if err := t.derived(evEndDate, endDate(&e).String()); err != nil {
+	if err := t.derivedDate(evEndDate, endDate(&e)); err != nil {
 		return e, err
 	}
 	if err := t.derived(evPrecision, e.Start.Precision().String()); err != nil {
@@ -597,7 +610,7 @@ func (r *csvReader) source(s *timeline.Source) error {
 	if err := t.date(srcPublished, &s.Published); err != nil {
 		return err
 	}
-	if err := t.derived(srcPublishedDate, s.Published.First().String()); err != nil {
+	if err := t.derivedDate(srcPublishedDate, s.Published.First()); err != nil {
 		return err
 	}
 	if err := t.date(srcAccessed, &s.Accessed); err != nil {

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 
@@ -31,12 +32,19 @@ type CSVFiles struct {
 // while events.csv is, leaves a new sources.csv beside the old events.csv,
 // which LoadCSV rejects because source_count no longer matches.
 func SaveCSV(dir string, d *timeline.Dataset, opts CSVOptions) (CSVFiles, error) {
-	return saveCSV(dir, d, opts, nil)
+	return saveCSV(dir, d.Metadata(), d.All(), opts, nil)
+}
+
+// SaveCSVEvents is SaveCSV for a stream of events with their metadata, for
+// conversions that must not hold the whole dataset in memory. The events
+// are written as they come, not validated or sorted.
+func SaveCSVEvents(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts CSVOptions) (CSVFiles, error) {
+	return saveCSV(dir, meta, events, opts, nil)
 }
 
 // saveCSV is SaveCSV with a hook that wraps each file's writer, for tests
 // of failing writes.
-func saveCSV(dir string, d *timeline.Dataset, opts CSVOptions, wrap func(io.Writer) io.Writer) (CSVFiles, error) {
+func saveCSV(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts CSVOptions, wrap func(io.Writer) io.Writer) (CSVFiles, error) {
 	if wrap == nil {
 		wrap = func(w io.Writer) io.Writer { return w }
 	}
@@ -47,13 +55,13 @@ func saveCSV(dir string, d *timeline.Dataset, opts CSVOptions, wrap func(io.Writ
 	}
 	err := atomicfile.WriteFrom(files.Events, func(ev io.Writer) error {
 		return atomicfile.WriteFrom(files.Sources, func(src io.Writer) error {
-			return WriteCSV(wrap(ev), wrap(src), d.All(), opts)
+			return WriteCSV(wrap(ev), wrap(src), events, opts)
 		})
 	})
 	if err != nil {
 		return CSVFiles{}, err
 	}
-	desc, err := dataPackage(d.Metadata(), opts)
+	desc, err := dataPackage(meta, opts)
 	if err != nil {
 		return CSVFiles{}, err
 	}

@@ -72,7 +72,7 @@ func TestSaveCSVFailure(t *testing.T) {
 	for _, n := range []int{0, 10, 70_000, 1_000_000} {
 		t.Run("fresh", func(t *testing.T) {
 			dir := t.TempDir()
-			_, err := saveCSV(dir, d, CSVOptions{}, func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: n} })
+			_, err := saveCSV(dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: n} })
 			require.ErrorIs(t, err, errDiskFull)
 			entries, err := os.ReadDir(dir)
 			require.NoError(t, err)
@@ -83,7 +83,7 @@ func TestSaveCSVFailure(t *testing.T) {
 			_, err := SaveCSV(dir, seeds.MustLoad(), CSVOptions{})
 			require.NoError(t, err)
 			before := readDir(t, dir)
-			_, err = saveCSV(dir, d, CSVOptions{}, func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: n} })
+			_, err = saveCSV(dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: n} })
 			require.ErrorIs(t, err, errDiskFull)
 			assert.Equal(t, before, readDir(t, dir))
 		})
@@ -92,7 +92,7 @@ func TestSaveCSVFailure(t *testing.T) {
 		// The CSV files pass; datapackage.json, written last, fails.
 		dir := t.TempDir()
 		calls := 0
-		_, err := saveCSV(dir, seeds.MustLoad(), CSVOptions{}, func(w io.Writer) io.Writer {
+		_, err := saveCSV(dir, seeds.MustLoad().Metadata(), seeds.MustLoad().All(), CSVOptions{}, func(w io.Writer) io.Writer {
 			calls++
 			if calls == 3 {
 				return &failingWriter{w: w, limit: 5}

@@ -119,15 +119,28 @@ func newParquetWriter(w *stickyWriter, schema *arrow.Schema, opts ParquetOptions
 		return nil, err
 	}
 	mem := allocatorOr(opts.Allocator)
-	props := parquet.NewWriterProperties(
+	props := []parquet.WriterProperty{
 		parquet.WithAllocator(mem),
 		parquet.WithCompression(codec),
 		parquet.WithMaxRowGroupLength(int64(opts.rowGroupSize())),
-		parquet.WithCreatedBy("sourced "+timeline.SchemaVersion+" (arrow go v17)"),
-	)
-	return pqarrow.NewFileWriter(schema, w, props,
+		parquet.WithCreatedBy("sourced " + timeline.SchemaVersion + " (arrow go v17)"),
+	}
+	// Columns whose values are mostly unique gain nothing from dictionary
+	// encoding, which costs an allocation per distinct value to write and
+	// to read, and which the writer abandons once the dictionary page is
+	// full anyway.
+	for _, path := range uniqueColumns {
+		props = append(props, parquet.WithDictionaryFor(path, false))
+	}
+	return pqarrow.NewFileWriter(schema, w, parquet.NewWriterProperties(props...),
 		pqarrow.NewArrowWriterProperties(pqarrow.WithStoreSchema(), pqarrow.WithAllocator(mem)))
 }
+
+// uniqueColumns are the Parquet paths of the columns whose values are
+// mostly unique.
+var uniqueColumns = []string{colID, colTitle, colSummary, colNotes, colLat, colLon,
+	colSources + ".list.element." + srcColTitle, colSources + ".list.element." + srcColURL,
+	colSources + ".list.element." + srcColQuote}
 
 // SaveParquet writes events to path as one Parquet file (see
 // WriteParquet), atomically: a failed write leaves no file and any earlier

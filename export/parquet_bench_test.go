@@ -14,12 +14,13 @@ func BenchmarkWriteParquet(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", comp, n), func(b *testing.B) {
 				meta, events := arrowBenchEvents(n)
 				b.ReportAllocs()
+				rate := startRate(n)
 				for b.Loop() {
 					if err := WriteParquet(io.Discard, meta, slices.Values(events), ParquetOptions{Compression: comp}); err != nil {
 						b.Fatal(err)
 					}
 				}
-				reportEventRate(b, n)
+				rate.report(b)
 			})
 		}
 	}
@@ -34,6 +35,7 @@ func BenchmarkReadParquet(b *testing.B) {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()
+			rate := startRate(n)
 			for b.Loop() {
 				_, seq, err := ReadParquet(bytes.NewReader(buf.Bytes()), ParquetReadOptions{})
 				if err != nil {
@@ -43,7 +45,7 @@ func BenchmarkReadParquet(b *testing.B) {
 					b.Fatal(got, err)
 				}
 			}
-			reportEventRate(b, n)
+			rate.report(b)
 		})
 	}
 }

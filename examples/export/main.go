@@ -17,7 +17,7 @@
 // generated events), the folder (-out), the formats (-formats) and the
 // compression. Input is read as a stream, so converting a large Arrow,
 // Parquet or CSV dataset holds one batch in memory at a time; only the
-// json format, which validates the dataset whole, holds all of it.
+// json format, which validates and sorts the dataset whole, holds all of it.
 //
 // The job writes into a staging folder inside -out and moves the files into
 // place only when every format has been written: on bad input it exits
@@ -277,7 +277,7 @@ func writeFormat(cfg config, src source, f export.Format, dir string) ([]written
 	parquetOpts := export.ParquetOptions{Compression: cfg.parquetCodec}
 	var out []written
 	switch f {
-	case export.FormatJSON, export.FormatCSV:
+	case export.FormatJSON:
 		var all []timeline.Event
 		for e := range counted {
 			all = append(all, e)
@@ -289,12 +289,10 @@ func writeFormat(cfg config, src source, f export.Format, dir string) ([]written
 		if err != nil {
 			return nil, fmt.Errorf("%s: %w", src.name, err)
 		}
-		if f == export.FormatJSON {
-			err = timeline.Save(filepath.Join(dir, "dataset.json"), d)
-			out = append(out, written{"dataset.json", f, n, "events"})
-			break
-		}
-		_, err = export.SaveCSV(dir, d, export.CSVOptions{BOM: cfg.bom, RawText: cfg.allowFormulas})
+		err = timeline.Save(filepath.Join(dir, "dataset.json"), d)
+		out = append(out, written{"dataset.json", f, n, "events"})
+	case export.FormatCSV:
+		_, err = export.SaveCSVEvents(dir, src.meta, counted, export.CSVOptions{BOM: cfg.bom, RawText: cfg.allowFormulas})
 		out = append(out, written{export.EventsCSV, f, n, "events"},
 			written{export.SourcesCSV, f, nsrc, "sources"},
 			written{export.PackageCSV, f, 2, "resources"})
