@@ -111,19 +111,20 @@ func DayOf(y int, m time.Month, d int) (Date, error) { return NewDate(y, m, d) }
 // precision when only d is zero, and day precision otherwise. It fails for a
 // year outside MinYear..MaxYear and for a month or day that does not exist.
 func NewDate(y int, m time.Month, d int) (Date, error) {
-	text := fmt.Sprintf("%04d-%02d-%02d", y, m, d)
+	// The text is made only on error: NewDate is on every reader's hot path.
+	text := func() string { return fmt.Sprintf("%04d-%02d-%02d", y, m, d) }
 	if y < MinYear || y > MaxYear {
-		return Date{}, &DateError{text, fmt.Sprintf("year between %04d and %04d", MinYear, MaxYear)}
+		return Date{}, &DateError{text(), fmt.Sprintf("year between %04d and %04d", MinYear, MaxYear)}
 	}
 	switch {
 	case m == 0 && d == 0:
 		return Date{year: int16(y), prec: PrecisionYear}, nil
 	case m < 1 || m > 12:
-		return Date{}, &DateError{text, "month between 01 and 12"}
+		return Date{}, &DateError{text(), "month between 01 and 12"}
 	case d == 0:
 		return Date{year: int16(y), month: uint8(m), prec: PrecisionMonth}, nil
 	case d < 1 || d > daysIn(y, m):
-		return Date{}, &DateError{text, fmt.Sprintf("day between 01 and %02d for %04d-%02d", daysIn(y, m), y, m)}
+		return Date{}, &DateError{text(), fmt.Sprintf("day between 01 and %02d for %04d-%02d", daysIn(y, m), y, m)}
 	}
 	return Date{year: int16(y), month: uint8(m), day: uint8(d), prec: PrecisionDay}, nil
 }
@@ -208,8 +209,13 @@ func digits(s string) (int, bool) {
 	return n, len(s) > 0
 }
 
+var monthDays = [13]int{0, 31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31}
+
 func daysIn(y int, m time.Month) int {
-	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+	if m == 2 && y%4 == 0 && (y%100 != 0 || y%400 == 0) {
+		return 29
+	}
+	return monthDays[m]
 }
 
 // String returns the EDTF form of d, or "" for the zero Date.
