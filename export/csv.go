@@ -259,8 +259,8 @@ func (w *csvWriter) event(e *timeline.Event) error {
 	b = w.text(append(b, ','), e.Summary)
 	b = w.text(append(b, ','), string(e.Kind))
 	b = w.text(append(b, ','), string(e.Status))
-	b = e.Start.AppendText(append(b, ','))
-	b = e.End.AppendText(append(b, ','))
+	b = w.edtf(append(b, ','), e.Start)
+	b = w.edtf(append(b, ','), e.End)
 	b = e.Start.First().AppendText(append(b, ','))
 	b = endDate(e).AppendText(append(b, ','))
 	b = append(append(b, ','), e.Start.Precision().String()...)
@@ -322,9 +322,9 @@ func (w *csvWriter) source(id string, s *timeline.Source) {
 	b = w.text(append(b, ','), s.Via)
 	b = w.text(append(b, ','), s.Title)
 	b = w.text(append(b, ','), s.URL)
-	b = s.Published.AppendText(append(b, ','))
+	b = w.edtf(append(b, ','), s.Published)
 	b = s.Published.First().AppendText(append(b, ','))
-	b = s.Accessed.AppendText(append(b, ','))
+	b = w.edtf(append(b, ','), s.Accessed)
 	b = w.text(append(b, ','), s.Language)
 	b = w.text(append(b, ','), s.Quote)
 	b = append(b, ',')
@@ -362,6 +362,15 @@ func (w *csvWriter) text(b []byte, s string) []byte {
 		w.invalid = true
 	}
 	return b
+}
+
+// edtf appends an EDTF date, guarding a year that is uncertain and
+// approximate ("1995%"), which spreadsheets read as a percentage.
+func (w *csvWriter) edtf(b []byte, d timeline.Date) []byte {
+	if w.guard && d.Precision() == timeline.PrecisionYear && d.Qualifier() == timeline.Uncertain|timeline.Approximate {
+		b = append(b, quoteMark)
+	}
+	return d.AppendText(b)
 }
 
 // bytes is text for a cell built in a byte slice.
@@ -477,10 +486,14 @@ func scanCell[T string | []byte](s T) (special, ascii bool) {
 // needsQuote marks the bytes that force a field into quotes.
 var needsQuote = [256]bool{',': true, '"': true, '\r': true, '\n': true}
 
-// isFormula reports whether a spreadsheet might run s as a formula, or s
-// starts with the ' that neutralises one (so that stripping one ' on read
-// is exact).
+// isFormula reports whether a spreadsheet might run s as a formula, or
+// turn it into a percentage (LibreOffice reads the EDTF year "1995%" as
+// 19.95), or s starts with the ' that neutralises one (so that stripping
+// one ' on read is exact).
 func isFormula[T string | []byte](s T) bool {
+	if n := len(s); n > 1 && s[n-1] == '%' && isPercentNumber(s[:n-1]) {
+		return true
+	}
 	switch s[0] {
 	case '=', '+', '-', '@', '\t', '\r', '\n', quoteMark:
 		return true
@@ -495,6 +508,23 @@ func isFormula[T string | []byte](s T) bool {
 		return false
 	}
 	return false
+}
+
+// isPercentNumber reports whether s is digits with at most one '.', as in 1995
+// or 12.5.
+func isPercentNumber[T string | []byte](s T) bool {
+	digits, dots := 0, 0
+	for i := 0; i < len(s); i++ {
+		switch c := s[i]; {
+		case c >= '0' && c <= '9':
+			digits++
+		case c == '.':
+			dots++
+		default:
+			return false
+		}
+	}
+	return digits > 0 && dots <= 1
 }
 
 func startsWithSpace[T string | []byte](s T) bool {

@@ -106,7 +106,7 @@ func handWriteCSV(events, sources io.Writer, evs []timeline.Event) error {
 		}
 		rec = append(rec[:0], guardText(e.ID), guardText(e.Title), guardText(e.Summary),
 			guardText(string(e.Kind)), guardText(string(e.Status)),
-			e.Start.String(), e.End.String(), e.Start.First().String(), endDate(e).String(),
+			guardText(e.Start.String()), guardText(e.End.String()), e.Start.First().String(), endDate(e).String(),
 			e.Start.Precision().String(), guardText(e.Place.Name), guardText(e.Place.Country),
 			lat, lon, guardText(string(e.Place.GeoPrecision)),
 			joinList(actorNames(e)), joinList(actorRoles(e)), joinList(e.Tags), joinList(e.Related),
@@ -119,8 +119,8 @@ func handWriteCSV(events, sources io.Writer, evs []timeline.Event) error {
 			s := &e.Sources[j]
 			rel, cred := gradeParts(s.Grading)
 			srec = append(srec[:0], guardText(e.ID), guardText(s.Publisher), guardText(string(s.Kind)),
-				guardText(s.Via), guardText(s.Title), guardText(s.URL), s.Published.String(),
-				s.Published.First().String(), s.Accessed.String(), guardText(s.Language),
+				guardText(s.Via), guardText(s.Title), guardText(s.URL), guardText(s.Published.String()),
+				s.Published.First().String(), guardText(s.Accessed.String()), guardText(s.Language),
 				guardText(s.Quote), s.Grading.String(), rel, cred)
 			if err := sw.Write(srec); err != nil {
 				return err
@@ -140,6 +140,11 @@ type text string
 
 func (t text) MarshalCSV() (string, error) { return guardText(string(t)), nil }
 
+// edtf is an EDTF cell for gocsv: "1995%" gets the guard too.
+type edtf timeline.Date
+
+func (d edtf) MarshalCSV() (string, error) { return guardText(timeline.Date(d).String()), nil }
+
 // list is a list cell for gocsv, which would write a slice as JSON.
 type list []string
 
@@ -151,8 +156,8 @@ type gocsvEventRow struct {
 	Summary               text               `csv:"summary"`
 	Kind                  timeline.Kind      `csv:"kind"`
 	Status                timeline.Status    `csv:"status"`
-	Start                 timeline.Date      `csv:"start"`
-	End                   timeline.Date      `csv:"end"`
+	Start                 edtf               `csv:"start"`
+	End                   edtf               `csv:"end"`
 	StartDate             timeline.Date      `csv:"start_date"`
 	EndDate               timeline.Date      `csv:"end_date"`
 	Precision             timeline.Precision `csv:"precision"`
@@ -178,9 +183,9 @@ type gocsvSourceRow struct {
 	Via           text                `csv:"via"`
 	Title         text                `csv:"title"`
 	URL           text                `csv:"url"`
-	Published     timeline.Date       `csv:"published"`
+	Published     edtf                `csv:"published"`
 	PublishedDate timeline.Date       `csv:"published_date"`
-	Accessed      timeline.Date       `csv:"accessed"`
+	Accessed      edtf                `csv:"accessed"`
 	Language      text                `csv:"language"`
 	Quote         text                `csv:"quote"`
 	Grading       timeline.Grading    `csv:"grading"`
@@ -196,7 +201,7 @@ func gocsvWriteCSV(events, sources io.Writer, evs []timeline.Event) error {
 		e := &evs[i]
 		r := gocsvEventRow{
 			ID: text(e.ID), Title: text(e.Title), Summary: text(e.Summary), Kind: e.Kind, Status: e.Status,
-			Start: e.Start, End: e.End, StartDate: e.Start.First(), EndDate: endDate(e), Precision: e.Start.Precision(),
+			Start: edtf(e.Start), End: edtf(e.End), StartDate: e.Start.First(), EndDate: endDate(e), Precision: e.Start.Precision(),
 			PlaceName: text(e.Place.Name), Country: text(e.Place.Country), GeoPrecision: text(e.Place.GeoPrecision),
 			Actors: actorNames(e), ActorRoles: actorRoles(e), Tags: e.Tags, Related: e.Related, Notes: text(e.Notes),
 			SourceCount: len(e.Sources), PublisherCount: len(e.Publishers()), IndependentPublishers: e.IndependentPublishers(),
@@ -210,7 +215,7 @@ func gocsvWriteCSV(events, sources io.Writer, evs []timeline.Event) error {
 			rel, cred := gradeParts(s.Grading)
 			srows = append(srows, gocsvSourceRow{
 				EventID: text(e.ID), Publisher: text(s.Publisher), Kind: s.Kind, Via: text(s.Via), Title: text(s.Title),
-				URL: text(s.URL), Published: s.Published, PublishedDate: s.Published.First(), Accessed: s.Accessed,
+				URL: text(s.URL), Published: edtf(s.Published), PublishedDate: s.Published.First(), Accessed: edtf(s.Accessed),
 				Language: text(s.Language), Quote: text(s.Quote), Grading: s.Grading, Reliability: rel, Credibility: cred,
 			})
 		}

@@ -190,6 +190,8 @@ def is_formula(s: str) -> bool:
     """Whether the CSV writer guards s with a leading ' (export/csv.go isFormula)."""
     if not s:
         return False
+    if s.endswith("%") and re.fullmatch(r"\d*\.?\d*", s[:-1]) and any(c.isdigit() for c in s[:-1]):
+        return True  # Calc would read 1995% as a percentage
     if s[0] in "=+-@\t\r\n'":
         return True
     return s.lstrip(" \t\r\n")[:1] in tuple(FORMULA_START)
@@ -232,8 +234,8 @@ def csv_event_cells(ev: dict) -> dict:
         "summary": t(ev.get("summary")),
         "kind": t(ev["kind"]),
         "status": t(ev["status"]),
-        "start": ev["start"],
-        "end": end or "",
+        "start": t(ev["start"]),
+        "end": t(end),
         "start_date": r["start_date"].isoformat(),
         "end_date": (last_day(end) if end else last_day(ev["start"])).isoformat(),
         "precision": r["start_precision"],
@@ -265,9 +267,9 @@ def csv_source_cells(event_id: str, s: dict) -> dict:
         "via": t(s.get("via")),
         "title": t(s.get("title")),
         "url": t(s.get("url")),
-        "published": pub or "",
+        "published": t(pub),
         "published_date": first_day(pub).isoformat() if pub else "",
-        "accessed": s.get("accessed", ""),
+        "accessed": t(s.get("accessed")),
         "language": t(s.get("language")),
         "quote": t(s.get("quote")),
         "grading": g,
