@@ -354,7 +354,7 @@ func report(w io.Writer, cfg config, src source, table []written) error {
 	}
 	fmt.Fprintf(w, "into %s:\n\n", cfg.out)
 	tw := tabwriter.NewWriter(w, 0, 0, 2, ' ', 0)
-	fmt.Fprintln(tw, "file\tformat\trows\t\tbytes\t")
+	fmt.Fprintln(tw, "file\tformat\trows\t\tbytes")
 	var total int64
 	for _, r := range table {
 		st, err := os.Stat(filepath.Join(cfg.out, r.path))
@@ -362,8 +362,8 @@ func report(w io.Writer, cfg config, src source, table []written) error {
 			return err
 		}
 		total += st.Size()
-		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\t\n", r.path, r.format, r.rows, r.what, st.Size())
+		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\n", r.path, r.format, r.rows, r.what, st.Size())
 	}
-	fmt.Fprintf(tw, "total\t\t\t\t%d\t\n", total)
+	fmt.Fprintf(tw, "total\t\t\t\t%d\n", total)
 	return tw.Flush()
 }

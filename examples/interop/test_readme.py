@@ -7,6 +7,7 @@ checks what it made.
 
 import datetime as dt
 import os
+from pathlib import Path
 
 import pytest
 
@@ -108,3 +109,11 @@ def test_spark(spark, in_readme_folder, seed):
     assert {r["year"]: r["count"] for r in ns["per_year"]} == dict(seed.years)
     first = ns["events"].orderBy("start_date").first()
     assert isinstance(first["start_date"], dt.date)
+
+
+@pytest.mark.parametrize("name", ["PANDAS", "PYARROW", "POLARS", "DUCKDB", "SPARK"])
+def test_readme_shows_the_snippet(name):
+    # The README shows these snippets word for word, so what it promises is
+    # what this file runs.
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    assert globals()[name].strip("\n") in readme
