@@ -285,9 +285,9 @@ func writeFormat(cfg config, src source, f export.Format, dir string) ([]written
 		if readErr != nil {
 			return nil, readErr
 		}
-		d, err := timeline.New(src.meta, all)
-		if err != nil {
-			return nil, fmt.Errorf("%s: %w", src.name, err)
+		d, verr := timeline.New(src.meta, all)
+		if verr != nil {
+			return nil, fmt.Errorf("%s: %w", src.name, verr)
 		}
 		err = timeline.Save(filepath.Join(dir, "dataset.json"), d)
 		out = append(out, written{"dataset.json", f, n, "events"})
