@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"encoding/binary"
 	"errors"
 	"fmt"
 	"io"
@@ -410,4 +411,50 @@ func TestCompressionString(t *testing.T) {
 		assert.Equal(t, want, c.String())
 	}
 	assert.Equal(t, fmt.Sprint(CompressionZstd), "zstd")
+}
+
+// TestReadHugeSchemaLists makes the list of fields in a schema claim two
+// billion entries: arrow v17 would make a slice that long (a fatal
+// out-of-memory error); the readers check it first.
+func TestReadHugeSchemaLists(t *testing.T) {
+	// patch sets the length of the fields list of the schema table at s
+	// in the flatbuffer b.
+	patch := func(t *testing.T, b flatBuf, s uint32) {
+		f, err := b.field(s, slotSchemaFields)
+		require.NoError(t, err)
+		require.NotZero(t, f)
+		v, err := b.indirect(f)
+		require.NoError(t, err)
+		binary.LittleEndian.PutUint32(b[v:], 0x7fffffff)
+	}
+	events := arrowEdgeEvents()[:2]
+
+	t.Run("arrow-stream", func(t *testing.T) {
+		data := arrowEncode(t, arrowCodecs[1], CompressionNone, events, 0)
+		require.Equal(t, uint32(ipcContinuation), binary.LittleEndian.Uint32(data))
+		n := binary.LittleEndian.Uint32(data[4:])
+		meta := flatBuf(data[8 : 8+n])
+		root, err := meta.root()
+		require.NoError(t, err)
+		s, err := meta.table(root, slotMessageHeader)
+		require.NoError(t, err)
+		patch(t, meta, s)
+		_, err = readAllOf("arrow-stream", data, ArrowReadOptions{})
+		require.ErrorIs(t, err, ErrCorrupt)
+		assert.ErrorContains(t, err, "claims 2147483647 entries")
+	})
+	t.Run("arrow", func(t *testing.T) {
+		data := arrowEncode(t, arrowCodecs[0], CompressionNone, events, 0)
+		size := len(data)
+		n := int(binary.LittleEndian.Uint32(data[size-10:]))
+		footer := flatBuf(data[size-10-n : size-10])
+		root, err := footer.root()
+		require.NoError(t, err)
+		s, err := footer.table(root, slotFooterSchema)
+		require.NoError(t, err)
+		patch(t, footer, s)
+		_, err = readAllOf("arrow", data, ArrowReadOptions{})
+		require.ErrorIs(t, err, ErrCorrupt)
+		assert.ErrorContains(t, err, "claims 2147483647 entries")
+	})
 }

@@ -1,13 +1,12 @@
 // Parquet codecs: importing package export replaces, for the whole process,
 // the zstd and snappy codecs in the registry of arrow's parquet/compress
 // package (the registry is process-wide, so this happens once, at package
-// initialisation). The zstd codec keeps one encoder per compression level
-// where arrow v17 makes a new one for every page (17.9 GiB allocated to
-// write a million events), and its decoder, like the snappy codec's, refuses
-// a page that decompresses to more than the page header declared, where
-// arrow's would allocate what the compressed data claims. Files are
-// unchanged: anything that reads arrow's Parquet reads ours.
-
+// initialisation). The zstd codec keeps one encoder per compression level,
+// where arrow v17 makes a new one, with its buffers, for every page; its
+// decoder, like the snappy codec's, refuses a page that decompresses to
+// more than the page header declares, where arrow's would allocate what the
+// compressed data claims. Files are unchanged: anything that reads arrow's
+// Parquet reads ours.
 package export
 
 import (

@@ -2,6 +2,8 @@ package export
 
 import (
 	"context"
+	"encoding/base64"
+	"encoding/binary"
 	"fmt"
 	"io"
 	"iter"
@@ -11,6 +13,7 @@ import (
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/apache/arrow/go/v17/parquet"
 	"github.com/apache/arrow/go/v17/parquet/file"
+	"github.com/apache/arrow/go/v17/parquet/metadata"
 	"github.com/apache/arrow/go/v17/parquet/pqarrow"
 	"github.com/sourced-dev/sourced/timeline"
 )
@@ -48,6 +51,9 @@ func ReadParquet(r ReadAtSeeker, opts ParquetReadOptions) (timeline.Metadata, it
 			return err
 		}
 		if err := checkColumnChunks(rdr, size); err != nil {
+			return err
+		}
+		if err := checkStoredSchema(rdr.MetaData().KeyValueMetadata()); err != nil {
 			return err
 		}
 		fr, err := pqarrow.NewFileReader(rdr, pqarrow.ArrowReadProperties{BatchSize: DefaultBatchSize}, alloc)
@@ -335,6 +341,52 @@ func joinStructs(field arrow.Field, lists []arrow.Array) (arrow.Array, error) {
 	list := array.NewData(field.Type, fd.Len(), fd.Buffers(), []arrow.ArrayData{structs}, fd.NullN(), fd.Offset())
 	defer list.Release()
 	return array.MakeFromData(list), nil
+}
+
+// checkStoredSchema checks the Arrow schema that pqarrow stores in the
+// file's metadata (under ARROW:schema, base64 of an IPC stream) as
+// streamMessages checks a stream's, before pqarrow hands it to arrow's own
+// IPC reader: that reader would make a slice as long as any list in the
+// schema's flatbuffer claims (a fatal out-of-memory error for a damaged
+// file), and allocate the body length the message claims.
+func checkStoredSchema(kv metadata.KeyValueMetadata) error {
+	v := kv.FindValue("ARROW:schema")
+	if v == nil {
+		return nil
+	}
+	// Decoded as pqarrow decodes it.
+	var b []byte
+	var err error
+	if len(*v)%4 == 0 {
+		b, err = base64.StdEncoding.DecodeString(*v)
+	}
+	if len(b) == 0 || err != nil {
+		if b, err = base64.RawStdEncoding.DecodeString(*v); err != nil {
+			return fmt.Errorf("%w: stored Arrow schema: %w", ErrCorrupt, err)
+		}
+	}
+	bad := fmt.Errorf("%w: stored Arrow schema: a message longer than the schema", ErrCorrupt)
+	if len(b) < 8 {
+		return nil // arrow's reader fails on it without allocating
+	}
+	n, off := int64(binary.LittleEndian.Uint32(b)), int64(4)
+	if n == ipcContinuation {
+		n, off = int64(binary.LittleEndian.Uint32(b[4:])), 8
+	}
+	if n == 0 {
+		return nil
+	}
+	if n > int64(len(b))-off {
+		return bad
+	}
+	body, err := checkIPCMessage(b[off : off+n])
+	if err != nil {
+		return err
+	}
+	if body < 0 || body > int64(len(b))-off-n {
+		return bad
+	}
+	return nil
 }
 
 // checkColumnChunks checks, before any page is read, that every column
