@@ -16,10 +16,11 @@
 #
 # Knobs (environment):
 #   MEM_SIZES    event counts, ascending (default "100000 1000000 10000000")
-#   MEM_BUDGET   seconds a size may take (generation and both conversions);
-#                a size whose estimate from the previous size is over it is
-#                replaced by 3x the previous size, and a conversion still
-#                running at MEM_BUDGET is stopped (default 600)
+#   MEM_BUDGET   seconds that one step (generating the CSV, or either
+#                conversion) may take: a size for which the previous size
+#                predicts a longer step is replaced by 3x the previous size,
+#                and a step still running at MEM_BUDGET is stopped
+#                (default 600)
 #   BENCH_WORK   scratch folder, on a disk with room for the largest CSV
 #                (about 1.6 GB per 10^6 events; default /tmp/sourced-bench)
 #   EXPORT_BIN, GENCSV_BIN  prebuilt binaries (default: built here)
@@ -73,45 +74,39 @@ measure() {
 
 rows=()
 notes=()
-peak_first=""
-peak_last=""
-n_last=""
+first="" # "n peak_arrow_kib peak_parquet_kib" of the smallest size
+last=""  # the same for the largest size measured
 prev_n=""
-prev_total=""
-for n in $SIZES; do
-	if [ -n "$prev_total" ]; then
-		estimate=$(awk -v t="$prev_total" -v a="$prev_n" -v b="$n" 'BEGIN { printf "%d", t * b / a }')
-		if [ "$estimate" -gt "$BUDGET" ]; then
-			smaller=$((prev_n * 3))
-			notes+=("$n events: skipped, estimated ${estimate} s from the $prev_n run (budget ${BUDGET} s); measured $smaller instead.")
-			n=$smaller
-		fi
-	fi
-	dir=$WORK/n$n
+prev_slowest=""
+
+# one_size N: measures N events and appends a row; returns 2 if a step
+# ran out of time.
+one_size() {
+	local n=$1 dir=$WORK/n$1 gen a p csv_bytes arrow_bytes parquet_bytes
 	mkdir -p "$dir"
 	echo "memory.sh: $n events: generating CSV" >&2
-	gen=$(measure "$dir/gen.log" "$GENCSV_BIN" -n "$n" -out "$dir/csv")
+	gen=$(measure "$dir/gen.log" "$GENCSV_BIN" -n "$n" -out "$dir/csv") || return 1
 	if [ "$gen" = timeout ]; then
 		notes+=("$n events: generating the CSV took over ${BUDGET} s; stopped.")
 		rm -rf "$dir"
-		break
+		return 2
 	fi
 	csv_bytes=$(du -sb "$dir/csv" | cut -f1)
 	echo "memory.sh: $n events: CSV to Arrow" >&2
-	a=$(measure "$dir/arrow.log" "$EXPORT_BIN" -in "$dir/csv" -out "$dir/arrow" -formats arrow)
+	a=$(measure "$dir/arrow.log" "$EXPORT_BIN" -in "$dir/csv" -out "$dir/arrow" -formats arrow) || return 1
 	rm -rf "$dir/csv"
 	if [ "$a" = timeout ]; then
 		notes+=("$n events: CSV to Arrow took over ${BUDGET} s; stopped.")
 		rm -rf "$dir"
-		break
+		return 2
 	fi
 	arrow_bytes=$(stat -c %s "$dir/arrow/events.arrow")
 	echo "memory.sh: $n events: Arrow to Parquet" >&2
-	p=$(measure "$dir/parquet.log" "$EXPORT_BIN" -in "$dir/arrow/events.arrow" -out "$dir/parquet" -formats parquet)
+	p=$(measure "$dir/parquet.log" "$EXPORT_BIN" -in "$dir/arrow/events.arrow" -out "$dir/parquet" -formats parquet) || return 1
 	if [ "$p" = timeout ]; then
 		notes+=("$n events: Arrow to Parquet took over ${BUDGET} s; stopped.")
 		rm -rf "$dir"
-		break
+		return 2
 	fi
 	parquet_bytes=$(stat -c %s "$dir/parquet/events.parquet")
 	rm -rf "$dir"
@@ -122,11 +117,31 @@ for n in $SIZES; do
 		-v gw="$gw" -v aw="$aw" -v ac="$ac" -v ar="$ar" -v pw="$pw" -v pc="$pc" -v pr="$pr" 'BEGIN {
 		printf "| %d | %.2f GiB in %.0f s | %.1f | %.0fk/s (%.2f cores) | **%.0f** | %.0f MiB | %.1f | %.0fk/s (%.2f cores) | **%.0f** | %.0f MiB |\n",
 			n, cb / 2^30, gw, aw, n / aw / 1000, ac / aw, ar / 1024, ab / 2^20, pw, n / pw / 1000, pc / pw, pr / 1024, qb / 2^20 }')")
-	[ -z "$peak_first" ] && peak_first="$ar $pr" && n_first=$n
-	peak_last="$ar $pr"
-	n_last=$n
+	[ -n "$first" ] || first="$n $ar $pr"
+	last="$n $ar $pr"
 	prev_n=$n
-	prev_total=$(awk -v a="$gw" -v b="$aw" -v c="$pw" 'BEGIN { printf "%d", a + b + c }')
+	prev_slowest=$(awk -v a="$gw" -v b="$aw" -v c="$pw" 'BEGIN { m = (a + 0 > b + 0) ? a : b; m = (m + 0 > c + 0) ? m : c; printf "%d", m + 1 }')
+}
+
+for n in $SIZES; do
+	if [ -n "$prev_n" ]; then
+		estimate=$(awk -v t="$prev_slowest" -v a="$prev_n" -v b="$n" 'BEGIN { printf "%d", t * b / a }')
+		if [ "$estimate" -gt "$BUDGET" ]; then
+			notes+=("$n events: skipped, its slowest step estimated at ${estimate} s from the $prev_n run (budget ${BUDGET} s); measured $((prev_n * 3)) instead.")
+			one_size $((prev_n * 3)) || true
+			break
+		fi
+	fi
+	status=0
+	one_size "$n" || status=$?
+	if [ "$status" = 2 ]; then
+		if [ -n "$prev_n" ] && [ "$n" != $((prev_n * 3)) ]; then
+			notes+=("Measured $((prev_n * 3)) events instead.")
+			one_size $((prev_n * 3)) || true
+		fi
+		break
+	fi
+	[ "$status" = 0 ] || exit "$status"
 done
 
 {
@@ -139,12 +154,12 @@ done
 	for note in "${notes[@]}"; do
 		echo "- $note"
 	done
-	if [ -n "$n_last" ] && [ "$n_last" != "$n_first" ]; then
-		awk -v first="$peak_first" -v last="$peak_last" -v n1="$n_first" -v n2="$n_last" 'BEGIN {
+	if [ -n "$last" ] && [ "${last%% *}" != "${first%% *}" ]; then
+		awk -v first="$first" -v last="$last" 'BEGIN {
 			split(first, a, " "); split(last, b, " ")
-			name[1] = "CSV to Arrow"; name[2] = "Arrow to Parquet"
-			for (i = 1; i <= 2; i++)
+			name[2] = "CSV to Arrow"; name[3] = "Arrow to Parquet"
+			for (i = 2; i <= 3; i++)
 				printf "- %s at %d events: peak %.0f MiB (%s the 300 MiB target), %.2fx its peak at %d events (%s the 1.5x target).\n",
-					name[i], n2, b[i] / 1024, (b[i] / 1024 < 300) ? "meets" : "misses", b[i] / a[i], n1, (b[i] / a[i] <= 1.5) ? "meets" : "misses" }'
+					name[i], b[1], b[i] / 1024, (b[i] / 1024 < 300) ? "meets" : "misses", b[i] / a[i], a[1], (b[i] / a[i] <= 1.5) ? "meets" : "misses" }'
 	fi
 } | tee ${MEM_OUT:+"$MEM_OUT"}

@@ -5,8 +5,8 @@
 #   examples/bench/run.sh
 #
 # 1. the Go benchmarks of ./timeline and ./export (go test -bench, -count 5,
-#    one core), summarised by benchstat when it downloads, else by the median
-#    of each benchmark, with the ratios the targets name;
+#    one core): the median of each, the targets the issue names, and
+#    benchstat's report when benchstat downloads;
 # 2. the peers: the main job against pandas, pyarrow and polars on the same
 #    SIZE generated events (peers.py);
 # 3. memory: streaming CSV to Arrow and Arrow to Parquet at 10^5, 10^6 and
@@ -60,34 +60,41 @@ go_targets=$WORK/go-targets.md
 if ! skip go; then
 	say "go test -bench $BENCH -count $COUNT -cpu $GO_CPU ./timeline ./export (the longest part)"
 	go test -run '^$' -bench "$BENCH" -benchmem -count "$COUNT" -cpu "$GO_CPU" -timeout 2h ./timeline ./export | tee "$WORK/go-bench.txt" >&2
-	if timeout 300 go run golang.org/x/perf/cmd/benchstat@latest "$WORK/go-bench.txt" >"$go_table" 2>"$WORK/benchstat.err"; then
-		go_summary="benchstat (median and 95% confidence interval of $COUNT runs)"
+	# Our own summary, always: the median of each metric per benchmark.
+	awk '/^Benchmark/ {
+		name = $1; sub(/-[0-9]+$/, "", name); sub(/^Benchmark/, "", name)
+		if (!(name in seen)) { seen[name] = 1; order[++k] = name }
+		for (i = 3; i < NF; i += 2) vals[name SUBSEP $(i+1)] = vals[name SUBSEP $(i+1)] " " $i
+	}
+	function median(s,   a, n, i, j, t) {
+		n = split(s, a, " ")
+		if (n == 0) return ""
+		for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
+		return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
+	}
+	function si(x) { return x == "" ? "" : x >= 1e9 ? sprintf("%.2fG", x / 1e9) : x >= 1e6 ? sprintf("%.2fM", x / 1e6) : x >= 1e3 ? sprintf("%.1fk", x / 1e3) : sprintf("%.3g", x) }
+	function dur(x) { return x >= 1e9 ? sprintf("%.3f s", x / 1e9) : x >= 1e6 ? sprintf("%.2f ms", x / 1e6) : x >= 1e3 ? sprintf("%.2f µs", x / 1e3) : sprintf("%.0f ns", x) }
+	END {
+		print "| benchmark | time/op | events/s | MB/s | B/op | allocs/op |"
+		print "| --- | --- | --- | --- | --- | --- |"
+		for (i = 1; i <= k; i++) {
+			n = order[i]
+			rate = si(median(vals[n SUBSEP "events/s"]))
+			if (rate == "" && ((n SUBSEP "dates/s") in vals)) rate = si(median(vals[n SUBSEP "dates/s"])) " dates/s"
+			mb = median(vals[n SUBSEP "MB/s"])
+			printf "| %s | %s | %s | %s | %s | %s |\n", n, dur(median(vals[n SUBSEP "ns/op"])), rate, mb == "" ? "" : sprintf("%.0f", mb), si(median(vals[n SUBSEP "B/op"])), si(median(vals[n SUBSEP "allocs/op"]))
+		}
+	}' "$WORK/go-bench.txt" >"$go_table"
+	if (cd "$WORK" && cp go-bench.txt this-run && timeout 300 go run golang.org/x/perf/cmd/benchstat@latest this-run) >"$WORK/benchstat.txt" 2>"$WORK/benchstat.err"; then
+		go_summary="medians of $COUNT runs; benchstat's full report (with 95% confidence intervals) below"
 	else
 		go_summary="medians of $COUNT runs (benchstat did not download here)"
-		awk '/^Benchmark/ {
-			name = $1; sub(/-[0-9]+$/, "", name)
-			if (!(name in seen)) { seen[name] = 1; order[++k] = name }
-			for (i = 3; i < NF; i += 2) { key = name SUBSEP $(i+1); vals[key] = vals[key] " " $i; units[$(i+1)] = 1 }
-		}
-		function median(s,   a, n, i, j, t) {
-			n = split(s, a, " ")
-			for (i = 2; i <= n; i++) for (j = i; j > 1 && a[j-1] + 0 > a[j] + 0; j--) { t = a[j]; a[j] = a[j-1]; a[j-1] = t }
-			return (n % 2) ? a[(n+1)/2] : (a[n/2] + a[n/2+1]) / 2
-		}
-		END {
-			printf "%-60s %14s %14s %14s %12s\n", "benchmark", "ns/op", "events/s", "B/op", "allocs/op"
-			for (i = 1; i <= k; i++) {
-				n = order[i]
-				ev = ((n SUBSEP "events/s") in vals) ? median(vals[n SUBSEP "events/s"]) : ""
-				if (ev == "" && ((n SUBSEP "dates/s") in vals)) ev = median(vals[n SUBSEP "dates/s"]) " dates/s"
-				printf "%-60s %14.0f %14s %14.0f %12.0f\n", n, median(vals[n SUBSEP "ns/op"]), ev, median(vals[n SUBSEP "B/op"]), median(vals[n SUBSEP "allocs/op"])
-			}
-		}' "$WORK/go-bench.txt" >"$go_table"
+		: >"$WORK/benchstat.txt"
 	fi
 	# The targets, from the medians of the same run.
 	awk '/^Benchmark/ {
 		name = $1; sub(/-[0-9]+$/, "", name)
-		for (i = 3; i < NF; i += 2) if ($(i+1) == "events/s" || $(i+1) == "ns/op") vals[name SUBSEP $(i+1)] = vals[name SUBSEP $(i+1)] " " $i
+		for (i = 3; i < NF; i += 2) if ($(i+1) == "events/s" || $(i+1) == "ns/op" || $(i+1) == "WriteCSV/encoding-csv") vals[name SUBSEP $(i+1)] = vals[name SUBSEP $(i+1)] " " $i
 	}
 	function median(s,   a, n, i, j, t) {
 		n = split(s, a, " ")
@@ -105,6 +112,8 @@ if ! skip go; then
 		for (n = 10000; n <= 100000; n *= 10) {
 			w = ns("BenchmarkWriteCSV/events=" n "/WriteCSV"); h = ns("BenchmarkWriteCSV/events=" n "/encoding-csv")
 			if (w && h) row("WriteCSV time vs a hand-written encoding/csv loop, " n " events", sprintf("%.2fx (%s vs %s)", w / h, rate(ev("BenchmarkWriteCSV/events=" n "/WriteCSV")), rate(ev("BenchmarkWriteCSV/events=" n "/encoding-csv"))), "<= 1.3x", w / h <= 1.3)
+			p = median(vals["BenchmarkWriteCSV/events=" n "/paired" SUBSEP "WriteCSV/encoding-csv"])
+			if (p) row("the same, both timed in turn within each iteration (the paired benchmark), " n " events", sprintf("%.2fx", p), "<= 1.3x", p <= 1.3)
 		}
 		split("none zstd lz4", comps, " ")
 		for (c = 1; c <= 3; c++) for (n = 10000; n <= 100000; n *= 10) {
@@ -162,11 +171,21 @@ elapsed=$(( $(date +%s) - started ))
 		echo
 		echo "\`go test -run '^\$' -bench '$BENCH' -benchmem -count $COUNT -cpu $GO_CPU ./timeline ./export\`, $go_summary:"
 		echo
-		echo '```'
 		cat "$go_table"
-		echo '```'
+		echo
+		echo "The issue's targets, from the same run:"
 		echo
 		cat "$go_targets"
+		if [ -s "$WORK/benchstat.txt" ]; then
+			echo
+			echo "<details><summary>benchstat</summary>"
+			echo
+			echo '```'
+			cat "$WORK/benchstat.txt"
+			echo '```'
+			echo
+			echo "</details>"
+		fi
 	fi
 	if [ -s "$peers_md" ]; then
 		echo
