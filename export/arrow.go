@@ -162,12 +162,9 @@ func loadArrowFile(path, format string, read arrowReadFunc) (*timeline.Dataset, 
 	if err != nil {
 		return nil, err
 	}
-	var events []timeline.Event
-	for e, err := range seq {
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, e)
+	events, err := collect(seq)
+	if err != nil {
+		return nil, err
 	}
 	return datasetFromRead(path, format, meta, events)
 }

@@ -81,29 +81,16 @@ func saveCSV(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event]
 // CSV files are *ReadError values naming the file's path; a dataset that
 // reads but is not valid gives timeline.ValidationErrors.
 func LoadCSV(dir string) (*timeline.Dataset, error) {
-	meta, raw, err := readDataPackage(filepath.Join(dir, PackageCSV))
+	in, err := openCSV(dir, &Input{Format: FormatCSV})
 	if err != nil {
 		return nil, err
 	}
-	evPath, srcPath := filepath.Join(dir, EventsCSV), filepath.Join(dir, SourcesCSV)
-	ev, err := os.Open(evPath)
+	defer in.Close()
+	events, err := collect(in.Events)
 	if err != nil {
 		return nil, err
 	}
-	defer ev.Close()
-	src, err := os.Open(srcPath)
-	if err != nil {
-		return nil, err
-	}
-	defer src.Close()
-	var events []timeline.Event
-	for e, err := range ReadCSV(ev, src, CSVReadOptions{EventsFile: evPath, SourcesFile: srcPath, RawText: raw}) {
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, e)
-	}
-	d, err := timeline.New(meta, events)
+	d, err := timeline.New(in.Metadata, events)
 	if err != nil {
 		return nil, fmt.Errorf("export: %s: %w", dir, err)
 	}

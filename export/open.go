@@ -170,18 +170,27 @@ func Load(path string) (*timeline.Dataset, error) {
 		return nil, err
 	}
 	defer in.Close()
-	var events []timeline.Event
-	for e, err := range in.Events {
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, e)
+	events, err := collect(in.Events)
+	if err != nil {
+		return nil, err
 	}
 	d, err := timeline.New(in.Metadata, events)
 	if err != nil {
 		return nil, fmt.Errorf("%s: %w", path, err)
 	}
 	return d, nil
+}
+
+// collect reads a reader's whole sequence, stopping at the first error.
+func collect(seq iter.Seq2[timeline.Event, error]) ([]timeline.Event, error) {
+	var events []timeline.Event
+	for e, err := range seq {
+		if err != nil {
+			return nil, err
+		}
+		events = append(events, e)
+	}
+	return events, nil
 }
 
 // UntilError adapts a reader's sequence to the iter.Seq that writers take:

@@ -170,12 +170,9 @@ func readParquetFile(path string) (timeline.Metadata, []timeline.Event, error) {
 	if err != nil {
 		return timeline.Metadata{}, nil, err
 	}
-	var events []timeline.Event
-	for e, err := range seq {
-		if err != nil {
-			return timeline.Metadata{}, nil, err
-		}
-		events = append(events, e)
+	events, err := collect(seq)
+	if err != nil {
+		return timeline.Metadata{}, nil, err
 	}
 	return meta, events, nil
 }

@@ -392,12 +392,9 @@ func LoadParquetDataset(dir string) (*timeline.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	var events []timeline.Event
-	for e, err := range seq {
-		if err != nil {
-			return nil, err
-		}
-		events = append(events, e)
+	events, err := collect(seq)
+	if err != nil {
+		return nil, err
 	}
 	return datasetFromRead(dir, "parquet", meta, events)
 }
