@@ -16,11 +16,13 @@
 #
 # Knobs (environment):
 #   MEM_SIZES    event counts, ascending (default "100000 1000000 10000000")
-#   MEM_BUDGET   seconds that one step (generating the CSV, or either
-#                conversion) may take: a size for which the previous size
-#                predicts a longer step is replaced by 3x the previous size,
-#                and a step still running at MEM_BUDGET is stopped
-#                (default 600)
+#   MEM_BUDGET   seconds that either conversion may take: a size for which
+#                the previous size predicts a longer conversion is replaced
+#                by 3x the previous size, and a conversion still running at
+#                MEM_BUDGET is stopped, and 3x the previous size measured
+#                instead (default 600)
+#   MEM_GEN_BUDGET  the same for generating the input, which is set-up, not
+#                a measurement (default 3x MEM_BUDGET)
 #   BENCH_WORK   scratch folder, on a disk with room for the largest CSV
 #                (about 1.6 GB per 10^6 events; default /tmp/sourced-bench)
 #   EXPORT_BIN, GENCSV_BIN  prebuilt binaries (default: built here)
@@ -32,6 +34,7 @@ set -euo pipefail
 cd "$(dirname "$0")/../.."
 SIZES=${MEM_SIZES:-"100000 1000000 10000000"}
 BUDGET=${MEM_BUDGET:-600}
+GEN_BUDGET=${MEM_GEN_BUDGET:-$((BUDGET * 3))}
 WORK=${BENCH_WORK:-/tmp/sourced-bench}/memory
 mkdir -p "$WORK"
 trap 'rm -rf "$WORK"' EXIT
@@ -51,12 +54,13 @@ if [ -z "$GENCSV_BIN" ]; then
 	go build -o "$GENCSV_BIN" ./examples/bench/gencsv
 fi
 
-# measure LOG CMD...: runs CMD under /usr/bin/time -v and a time limit;
-# prints "wall_s cpu_s peak_kib", or "timeout" if it did not finish.
+# measure LIMIT LOG CMD...: runs CMD under /usr/bin/time -v and a limit of
+# LIMIT seconds; prints "wall_s cpu_s peak_kib", or "timeout" if it did
+# not finish.
 measure() {
-	local log=$1
-	shift
-	if ! /usr/bin/time -v -o "$log" timeout "$BUDGET" "$@" >/dev/null 2>"$log.err"; then
+	local limit=$1 log=$2
+	shift 2
+	if ! /usr/bin/time -v -o "$log" timeout "$limit" "$@" >/dev/null 2>"$log.err"; then
 		if grep -qE "status:? 124" "$log"; then
 			echo timeout
 			return
@@ -85,15 +89,15 @@ one_size() {
 	local n=$1 dir=$WORK/n$1 gen a p csv_bytes arrow_bytes parquet_bytes
 	mkdir -p "$dir"
 	echo "memory.sh: $n events: generating CSV" >&2
-	gen=$(measure "$dir/gen.log" "$GENCSV_BIN" -n "$n" -out "$dir/csv") || return 1
+	gen=$(measure "$GEN_BUDGET" "$dir/gen.log" "$GENCSV_BIN" -n "$n" -out "$dir/csv") || return 1
 	if [ "$gen" = timeout ]; then
-		notes+=("$n events: generating the CSV took over ${BUDGET} s; stopped.")
+		notes+=("$n events: generating the CSV took over ${GEN_BUDGET} s; stopped.")
 		rm -rf "$dir"
 		return 2
 	fi
 	csv_bytes=$(du -sb "$dir/csv" | cut -f1)
 	echo "memory.sh: $n events: CSV to Arrow" >&2
-	a=$(measure "$dir/arrow.log" "$EXPORT_BIN" -in "$dir/csv" -out "$dir/arrow" -formats arrow) || return 1
+	a=$(measure "$BUDGET" "$dir/arrow.log" "$EXPORT_BIN" -in "$dir/csv" -out "$dir/arrow" -formats arrow) || return 1
 	rm -rf "$dir/csv"
 	if [ "$a" = timeout ]; then
 		notes+=("$n events: CSV to Arrow took over ${BUDGET} s; stopped.")
@@ -102,7 +106,7 @@ one_size() {
 	fi
 	arrow_bytes=$(stat -c %s "$dir/arrow/events.arrow")
 	echo "memory.sh: $n events: Arrow to Parquet" >&2
-	p=$(measure "$dir/parquet.log" "$EXPORT_BIN" -in "$dir/arrow/events.arrow" -out "$dir/parquet" -formats parquet) || return 1
+	p=$(measure "$BUDGET" "$dir/parquet.log" "$EXPORT_BIN" -in "$dir/arrow/events.arrow" -out "$dir/parquet" -formats parquet) || return 1
 	if [ "$p" = timeout ]; then
 		notes+=("$n events: Arrow to Parquet took over ${BUDGET} s; stopped.")
 		rm -rf "$dir"
@@ -120,14 +124,14 @@ one_size() {
 	[ -n "$first" ] || first="$n $ar $pr"
 	last="$n $ar $pr"
 	prev_n=$n
-	prev_slowest=$(awk -v a="$gw" -v b="$aw" -v c="$pw" 'BEGIN { m = (a + 0 > b + 0) ? a : b; m = (m + 0 > c + 0) ? m : c; printf "%d", m + 1 }')
+	prev_slowest=$(awk -v a="$aw" -v b="$pw" 'BEGIN { m = (a + 0 > b + 0) ? a : b; printf "%d", m + 1 }')
 }
 
 for n in $SIZES; do
 	if [ -n "$prev_n" ]; then
 		estimate=$(awk -v t="$prev_slowest" -v a="$prev_n" -v b="$n" 'BEGIN { printf "%d", t * b / a }')
 		if [ "$estimate" -gt "$BUDGET" ]; then
-			notes+=("$n events: skipped, its slowest step estimated at ${estimate} s from the $prev_n run (budget ${BUDGET} s); measured $((prev_n * 3)) instead.")
+			notes+=("$n events: skipped, its slower conversion estimated at ${estimate} s from the $prev_n run (budget ${BUDGET} s); measured $((prev_n * 3)) instead.")
 			one_size $((prev_n * 3)) || true
 			break
 		fi

@@ -12,15 +12,16 @@
 # 3. memory: streaming CSV to Arrow and Arrow to Parquet at 10^5, 10^6 and
 #    10^7 events (memory.sh).
 #
-# It takes about 25 minutes on an idle 2-core machine and needs about 20 GB
-# of free disk for the 10^7 run. Knobs (environment):
+# It takes about 25 minutes on an idle 2-core machine (longer when the
+# machine is shared) and about 20 GB of free disk for the 10^7 run.
+# Knobs (environment):
 #   SIZE        events for the peer comparison (default 100000)
 #   RUNS        runs per peer conversion, median reported (default 3)
 #   COUNT       go test -count (default 5)
 #   GO_CPU      go test -cpu (default 1: the targets are per core)
 #   BENCH       go test -bench pattern (default .)
 #   MEM_SIZES   memory.sh sizes (default "100000 1000000 10000000")
-#   MEM_BUDGET  memory.sh seconds per size (default 600)
+#   MEM_BUDGET  memory.sh seconds per conversion (default 600)
 #   SKIP        any of "go peers memory" to leave out
 #   BENCH_WORK  scratch folder (default /tmp/sourced-bench), removed at the end
 #   RESULTS     the file to write (default examples/bench/RESULTS.md)

@@ -15,6 +15,7 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"iter"
 	"os"
 	"path/filepath"
 
@@ -55,7 +56,44 @@ func run(n int, out string, opts seeds.SyntheticOptions) error {
 	}
 	return atomicfile.WriteFrom(filepath.Join(out, export.EventsCSV), func(ev io.Writer) error {
 		return atomicfile.WriteFrom(filepath.Join(out, export.SourcesCSV), func(src io.Writer) error {
-			return export.WriteCSV(ev, src, seeds.Synthetic(n, opts), export.CSVOptions{})
+			return export.WriteCSV(ev, src, pipelined(seeds.Synthetic(n, opts)), export.CSVOptions{})
 		})
 	})
+}
+
+// pipelined runs seq on a goroutine of its own, a batch ahead of the
+// consumer, so that generating events and encoding them use two cores:
+// for the largest sizes the input is the slow part of the benchmark.
+func pipelined(seq iter.Seq[timeline.Event]) iter.Seq[timeline.Event] {
+	const batch = 256
+	return func(yield func(timeline.Event) bool) {
+		batches := make(chan []timeline.Event, 4)
+		stop := make(chan struct{})
+		defer close(stop)
+		go func() {
+			defer close(batches)
+			b := make([]timeline.Event, 0, batch)
+			for e := range seq {
+				if b = append(b, e); len(b) == batch {
+					select {
+					case batches <- b:
+					case <-stop:
+						return
+					}
+					b = make([]timeline.Event, 0, batch)
+				}
+			}
+			select {
+			case batches <- b:
+			case <-stop:
+			}
+		}()
+		for b := range batches {
+			for _, e := range b {
+				if !yield(e) {
+					return
+				}
+			}
+		}
+	}
 }
