@@ -82,19 +82,7 @@ func saveCSV(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event]
 // reads but is not valid gives timeline.ValidationErrors.
 func LoadCSV(dir string) (*timeline.Dataset, error) {
 	in, err := openCSV(dir, &Input{Format: FormatCSV})
-	if err != nil {
-		return nil, err
-	}
-	defer in.Close()
-	events, err := collect(in.Events)
-	if err != nil {
-		return nil, err
-	}
-	d, err := timeline.New(in.Metadata, events)
-	if err != nil {
-		return nil, fmt.Errorf("export: %s: %w", dir, err)
-	}
-	return d, nil
+	return loadInput(dir, in, err)
 }
 
 // The Frictionless Data Package descriptor

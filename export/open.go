@@ -166,6 +166,11 @@ func (cs closers) Close() error {
 // validates it into a Dataset.
 func Load(path string) (*timeline.Dataset, error) {
 	in, err := Open(path)
+	return loadInput(path, in, err)
+}
+
+// loadInput reads an opened Input whole, closes it and validates it.
+func loadInput(path string, in *Input, err error) (*timeline.Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
@@ -176,7 +181,7 @@ func Load(path string) (*timeline.Dataset, error) {
 	}
 	d, err := timeline.New(in.Metadata, events)
 	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+		return nil, fmt.Errorf("export: %s: %w", path, err)
 	}
 	return d, nil
 }
