@@ -163,11 +163,22 @@ func openSource(cfg config) (source, error) {
 		if err != nil {
 			return source{}, err
 		}
+		name := fmt.Sprintf("%s (%s)", cfg.in, in.Format)
+		if in.Format == export.FormatJSON {
+			// Open has decoded and validated the whole file already, and
+			// its Events can be walked again: decode it once, not once per
+			// format.
+			return source{meta: in.Metadata, name: name,
+				open: func() (iter.Seq2[timeline.Event, error], func(), error) {
+					return in.Events, func() {}, nil
+				},
+			}, nil
+		}
 		meta := in.Metadata
 		in.Close()
 		return source{
 			meta: meta,
-			name: fmt.Sprintf("%s (%s)", cfg.in, in.Format),
+			name: name,
 			open: func() (iter.Seq2[timeline.Event, error], func(), error) {
 				in, err := export.Open(cfg.in)
 				if err != nil {
