@@ -202,7 +202,7 @@ func collect(seq iter.Seq2[timeline.Event, error]) ([]timeline.Event, error) {
 // it yields the events until the first error, which it stores in *err.
 // A writer that is fed a failing input would otherwise finish a file that
 // silently lacks the rest, so check *err before keeping what was written
-// (Convert does).
+// (the main job does).
 func UntilError(seq iter.Seq2[timeline.Event, error], err *error) iter.Seq[timeline.Event] {
 	return func(yield func(timeline.Event) bool) {
 		for e, e2 := range seq {

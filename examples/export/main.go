@@ -145,6 +145,9 @@ type source struct {
 	meta timeline.Metadata
 	open func() (iter.Seq2[timeline.Event, error], func(), error)
 	name string
+	// streamed is true when open decodes a file or generates events as it
+	// goes, rather than walking events already in memory.
+	streamed bool
 }
 
 func openSource(cfg config) (source, error) {
@@ -152,8 +155,9 @@ func openSource(cfg config) (source, error) {
 	case cfg.synthetic > 0:
 		opts := seeds.SyntheticOptions{Seed: cfg.seed, Hostile: cfg.syntheticRough}
 		return source{
-			meta: seeds.SyntheticMetadata(cfg.synthetic, opts),
-			name: fmt.Sprintf("%d synthetic events (seed %d)", cfg.synthetic, cfg.seed),
+			meta:     seeds.SyntheticMetadata(cfg.synthetic, opts),
+			name:     fmt.Sprintf("%d synthetic events (seed %d)", cfg.synthetic, cfg.seed),
+			streamed: true,
 			open: func() (iter.Seq2[timeline.Event, error], func(), error) {
 				return withNoError(seeds.Synthetic(cfg.synthetic, opts)), func() {}, nil
 			},
@@ -177,8 +181,9 @@ func openSource(cfg config) (source, error) {
 		meta := in.Metadata
 		in.Close()
 		return source{
-			meta: meta,
-			name: name,
+			meta:     meta,
+			name:     name,
+			streamed: true,
 			open: func() (iter.Seq2[timeline.Event, error], func(), error) {
 				in, err := export.Open(cfg.in)
 				if err != nil {
@@ -273,6 +278,10 @@ func writeFormat(cfg config, src source, f export.Format, dir string) ([]written
 		return nil, err
 	}
 	defer done()
+	if src.streamed {
+		// Decode on one core while this goroutine encodes on the other.
+		events = export.ReadAhead(events, 4096)
+	}
 	var readErr error
 	var n, nsrc int
 	counted := func(yield func(timeline.Event) bool) {
