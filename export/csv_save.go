@@ -24,13 +24,12 @@ type CSVFiles struct {
 // datapackage.json, a Frictionless Data Package descriptor that carries the
 // dataset's metadata and the columns and types of both files, so the
 // metadata travels with the CSV and tools such as frictionless-py or
-// DuckDB's readers can type the columns. dir must exist.
+// DuckDB's readers can type the columns. dir is made if it is missing;
+// other files in it are left alone.
 //
-// Each file is replaced atomically, and datapackage.json last: a failure
-// leaves no partial file and every earlier file as it was. The three are
-// not replaced as one: a failure after sources.csv is renamed into place,
-// while events.csv is, leaves a new sources.csv beside the old events.csv,
-// which LoadCSV rejects because source_count no longer matches.
+// The three files are written to temporary files first and renamed into
+// place together, only when all three are complete: a failure while
+// writing leaves no partial file and every earlier file as it was.
 func SaveCSV(dir string, d *timeline.Dataset, opts CSVOptions) (CSVFiles, error) {
 	return saveCSV(dir, d.Metadata(), d.All(), opts, nil)
 }
@@ -53,20 +52,18 @@ func saveCSV(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event]
 		Sources: filepath.Join(dir, SourcesCSV),
 		Package: filepath.Join(dir, PackageCSV),
 	}
-	err := atomicfile.WriteFrom(files.Events, func(ev io.Writer) error {
-		return atomicfile.WriteFrom(files.Sources, func(src io.Writer) error {
-			return WriteCSV(wrap(ev), wrap(src), events, opts)
-		})
-	})
-	if err != nil {
-		return CSVFiles{}, err
-	}
 	desc, err := dataPackage(meta, opts)
 	if err != nil {
 		return CSVFiles{}, err
 	}
-	err = atomicfile.WriteFrom(files.Package, func(w io.Writer) error {
-		_, err := wrap(w).Write(desc)
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		return CSVFiles{}, err
+	}
+	err = atomicfile.WriteGroup([]string{files.Events, files.Sources, files.Package}, func(ws []io.Writer) error {
+		if err := WriteCSV(wrap(ws[0]), wrap(ws[1]), events, opts); err != nil {
+			return err
+		}
+		_, err := wrap(ws[2]).Write(desc)
 		return err
 	})
 	if err != nil {

@@ -89,18 +89,37 @@ func TestSaveCSVFailure(t *testing.T) {
 		})
 	}
 	t.Run("descriptor", func(t *testing.T) {
-		// The CSV files pass; datapackage.json, written last, fails.
+		// The CSV files are written whole; datapackage.json, written last,
+		// fails: none of the three is replaced, in a fresh folder or over
+		// an earlier save.
+		failDescriptor := func(dir string) error {
+			calls := 0
+			_, err := saveCSV(dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer {
+				calls++
+				if calls == 3 {
+					return &failingWriter{w: w, limit: 5}
+				}
+				return w
+			})
+			return err
+		}
 		dir := t.TempDir()
-		calls := 0
-		_, err := saveCSV(dir, seeds.MustLoad().Metadata(), seeds.MustLoad().All(), CSVOptions{}, func(w io.Writer) io.Writer {
-			calls++
-			if calls == 3 {
-				return &failingWriter{w: w, limit: 5}
-			}
-			return w
-		})
-		require.ErrorIs(t, err, errDiskFull)
-		assert.NoFileExists(t, filepath.Join(dir, "datapackage.json"))
+		require.ErrorIs(t, failDescriptor(dir), errDiskFull)
+		entries, err := os.ReadDir(dir)
+		require.NoError(t, err)
+		assert.Empty(t, entries)
+
+		_, err = SaveCSV(dir, seeds.MustLoad(), CSVOptions{})
+		require.NoError(t, err)
+		before := readDir(t, dir)
+		require.ErrorIs(t, failDescriptor(dir), errDiskFull)
+		assert.Equal(t, before, readDir(t, dir))
+	})
+	t.Run("missing folder", func(t *testing.T) {
+		dir := filepath.Join(t.TempDir(), "a", "b")
+		files, err := SaveCSV(dir, seeds.MustLoad(), CSVOptions{})
+		require.NoError(t, err)
+		assert.FileExists(t, files.Package)
 	})
 }
 

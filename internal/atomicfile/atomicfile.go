@@ -53,3 +53,62 @@ func Write(path string, write func(f *os.File) error) (err error) {
 func WriteFrom(path string, write func(w io.Writer) error) error {
 	return Write(path, func(f *os.File) error { return write(f) })
 }
+
+// WriteGroup writes several files that belong together, such as a CSV
+// pair and its descriptor: write gets one temporary file per path, in the
+// same order, and only when it has succeeded and every file is synced are
+// the files renamed into place, one after the other. If anything before the
+// renames fails, every temporary file is removed and every earlier file is
+// left as it was. The renames themselves are not one operation: should one
+// of them fail (it fails only when the folder itself goes away or turns
+// read-only), the files renamed before it stay new.
+func WriteGroup(paths []string, write func(files []io.Writer) error) (err error) {
+	tmps := make([]*os.File, 0, len(paths))
+	defer func() {
+		if err != nil {
+			for _, tmp := range tmps {
+				tmp.Close()
+				os.Remove(tmp.Name())
+			}
+		}
+	}()
+	ws := make([]io.Writer, len(paths))
+	for i, path := range paths {
+		dir, base := filepath.Split(path)
+		if dir == "" {
+			dir = "."
+		}
+		tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
+		if err != nil {
+			return fmt.Errorf("create temporary file for %s: %w", path, err)
+		}
+		tmps = append(tmps, tmp)
+		ws[i] = tmp
+	}
+	if err = write(ws); err != nil {
+		return err
+	}
+	for i, tmp := range tmps {
+		if err = tmp.Sync(); err != nil {
+			return fmt.Errorf("sync %s: %w", paths[i], err)
+		}
+		if err = tmp.Close(); err != nil {
+			return fmt.Errorf("close %s: %w", paths[i], err)
+		}
+		if err = os.Chmod(tmp.Name(), 0o644); err != nil {
+			return fmt.Errorf("chmod %s: %w", paths[i], err)
+		}
+	}
+	for i, tmp := range tmps {
+		if err = os.Rename(tmp.Name(), paths[i]); err != nil {
+			err = fmt.Errorf("rename into %s: %w", paths[i], err)
+			if i > 0 {
+				err = fmt.Errorf("%w (%s and the files before it were replaced already)", err, paths[i-1])
+			}
+			// The files already renamed are in place; remove only the rest.
+			tmps = tmps[i:]
+			return err
+		}
+	}
+	return nil
+}
