@@ -5,6 +5,7 @@ import (
 	"errors"
 	"io"
 	"math/rand/v2"
+	"runtime"
 	"strings"
 	"testing"
 
@@ -124,6 +125,49 @@ func TestReadCSVBoundedMemory(t *testing.T) {
 		assert.Equal(t, 2, re.Line)
 		assert.Equal(t, "title", re.Column)
 	}
+}
+
+// TestReadCSVHostileSizes feeds, with the default limits, a gigabyte
+// field and a header of a million columns, both made as they are read: the
+// reader stops at its limit with ErrLimit, having allocated a few times
+// the limit, not the input.
+func TestReadCSVHostileSizes(t *testing.T) {
+	ev, src := writeCSVBytes(t, readErrBase(), CSVOptions{})
+	header, _, _ := bytes.Cut(ev, []byte("\n"))
+	for _, tc := range []struct {
+		name   string
+		events io.Reader
+		line   int
+		column string
+		want   string
+	}{
+		{"a gigabyte field", io.MultiReader(strings.NewReader(string(header)+"\na,\""), io.LimitReader(endlessReader{}, 1<<30)), 2, "title", "more than 1048576 bytes"},
+		{"a million columns", io.LimitReader(repeatReader("a,"), 2<<20), 1, "", "more than 64 fields"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := readCSVBytesFrom(tc.events, bytes.NewReader(src), CSVReadOptions{})
+			runtime.ReadMemStats(&after)
+			var re *ReadError
+			require.ErrorAs(t, err, &re)
+			assert.ErrorIs(t, err, ErrLimit)
+			assert.Equal(t, tc.line, re.Line)
+			assert.Equal(t, tc.column, re.Column)
+			assert.ErrorContains(t, err, tc.want)
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(16<<20), "bytes allocated")
+		})
+	}
+}
+
+// repeatReader yields its text over and over.
+type repeatReader string
+
+func (r repeatReader) Read(p []byte) (int, error) {
+	for i := range p {
+		p[i] = r[i%len(r)]
+	}
+	return len(p) - len(p)%len(r), nil
 }
 
 type endlessReader struct{}
