@@ -2,7 +2,6 @@ package timeline
 
 import (
 	"bytes"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"io"
@@ -21,7 +20,8 @@ const SchemaVersion = "sourced/1"
 const MaxFileBytes = 1 << 30
 
 // ErrSyntax is wrapped by a *DecodeError about malformed JSON, trailing
-// data or an unknown field: what no valid file can hold.
+// data, an unknown or repeated key or text that is not UTF-8: what no valid
+// file can hold.
 var ErrSyntax = errors.New("malformed dataset file")
 
 // DecodeError says where in a canonical JSON file decoding failed.
@@ -48,64 +48,59 @@ func (e *DecodeError) Error() string {
 // Unwrap returns the underlying error.
 func (e *DecodeError) Unwrap() error { return e.Err }
 
-// file is the canonical file's layout.
-type file struct {
-	Schema string `json:"schema"`
-	Metadata
-	Events []Event `json:"events"`
-}
-
 // Marshal returns the canonical JSON form of d: indented, with fields in a
 // fixed order and events in the dataset's order, so that the same dataset
 // always gives the same bytes and a change shows as a small diff.
 func Marshal(d *Dataset) ([]byte, error) {
-	var b bytes.Buffer
-	if err := Encode(&b, d); err != nil {
+	// Pieces copied once into a slice of the exact size: a growing slice
+	// would copy a large dataset several times over (append grows a large
+	// slice by a quarter).
+	var pieces pieces
+	b, err := encode(make([]byte, 0, flushSize+flushSize/4), &pieces, d)
+	if err != nil {
 		return nil, err
 	}
-	return b.Bytes(), nil
+	if len(pieces.list) == 0 {
+		return b, nil
+	}
+	all := make([]byte, 0, pieces.n+len(b))
+	for _, p := range pieces.list {
+		all = append(all, p...)
+	}
+	return append(all, b...), nil
 }
 
-// Encode writes the canonical JSON form of d to w (see Marshal).
+// Encode writes the canonical JSON form of d to w (see Marshal), in pieces
+// of a few tens of kilobytes, so that it never holds the whole file.
 func Encode(w io.Writer, d *Dataset) error {
-	enc := json.NewEncoder(w)
-	enc.SetIndent("", "  ")
-	enc.SetEscapeHTML(false)
-	events := d.events
-	if events == nil {
-		events = []Event{}
+	b, err := encode(make([]byte, 0, flushSize+flushSize/4), w, d)
+	if err != nil {
+		return err
 	}
-	return enc.Encode(file{Schema: SchemaVersion, Metadata: d.meta, Events: events})
+	_, err = w.Write(b)
+	return err
 }
+
+// maxFileBytes is MaxFileBytes, lowered by tests.
+var maxFileBytes int64 = MaxFileBytes
 
 // Unmarshal parses a canonical JSON file and validates it (see New). The
-// decoding is strict: an unknown field, a value of the wrong type, a value
-// outside a vocabulary, a malformed date or data after the dataset is a
-// *DecodeError giving the line, column and field; a valid file with invalid
-// content gives ValidationErrors.
+// decoding is strict: an unknown field (keys match exactly, case included),
+// a key given twice in one object, a value of the wrong type, a value
+// outside a vocabulary, a malformed date, text that is not UTF-8 or data
+// after the dataset is a *DecodeError giving the line, column and field of
+// the first such mistake in the file; a valid file with invalid content
+// gives ValidationErrors.
 func Unmarshal(data []byte) (*Dataset, error) {
 	return unmarshal("", data)
 }
 
 func unmarshal(name string, data []byte) (*Dataset, error) {
-	dec := json.NewDecoder(bytes.NewReader(data))
-	dec.DisallowUnknownFields()
-	var f file
-	if err := dec.Decode(&f); err != nil {
-		return nil, locate(name, data, err)
+	meta, events, err := decodeFile(name, data)
+	if err != nil {
+		return nil, err
 	}
-	if rest := int64(len(bytes.TrimLeft(data[dec.InputOffset():], " \t\r\n"))); rest > 0 {
-		off := int64(len(data)) - rest
-		return nil, at(name, data, off, "", fmt.Errorf("%w: data after the end of the dataset", ErrSyntax))
-	}
-	if f.Schema != SchemaVersion {
-		off, path := find(data, func(c *cursor) bool { return c.isValue() && c.field() == "file.schema" })
-		if path == "" {
-			off, path = 0, "schema"
-		}
-		return nil, at(name, data, off, path, fmt.Errorf("%w: schema %q: want %q", ErrSyntax, f.Schema, SchemaVersion))
-	}
-	d, err := New(f.Metadata, f.Events)
+	d, err := New(meta, events)
 	if err != nil && name != "" {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}
@@ -115,12 +110,9 @@ func unmarshal(name string, data []byte) (*Dataset, error) {
 // Decode reads a canonical JSON file from r (see Unmarshal), up to
 // MaxFileBytes.
 func Decode(r io.Reader) (*Dataset, error) {
-	data, err := io.ReadAll(io.LimitReader(r, MaxFileBytes+1))
+	data, err := readLimited(r, "", 0)
 	if err != nil {
 		return nil, err
-	}
-	if len(data) > MaxFileBytes {
-		return nil, &DecodeError{Line: 1, Column: 1, Err: fmt.Errorf("%w: larger than %d bytes", ErrSyntax, MaxFileBytes)}
 	}
 	return Unmarshal(data)
 }
@@ -133,14 +125,39 @@ func Load(path string) (*Dataset, error) {
 		return nil, err
 	}
 	defer f.Close()
-	data, err := io.ReadAll(io.LimitReader(f, MaxFileBytes+1))
-	if err != nil {
-		return nil, fmt.Errorf("%s: %w", path, err)
+	var size int64
+	if info, err := f.Stat(); err == nil && info.Mode().IsRegular() {
+		size = info.Size()
 	}
-	if len(data) > MaxFileBytes {
-		return nil, &DecodeError{File: path, Line: 1, Column: 1, Err: fmt.Errorf("%w: larger than %d bytes", ErrSyntax, MaxFileBytes)}
+	data, err := readLimited(f, path, size)
+	if err != nil {
+		return nil, err
 	}
 	return unmarshal(path, data)
+}
+
+// readLimited reads r, named name, to its end, which must come within
+// maxFileBytes. A size from the file system, when known, refuses a file
+// that is too large before reading it and sizes the buffer, so that a large
+// file is read once, not copied as a growing buffer fills.
+func readLimited(r io.Reader, name string, size int64) ([]byte, error) {
+	tooLarge := func() error {
+		return &DecodeError{File: name, Line: 1, Column: 1, Err: fmt.Errorf("%w: larger than %d bytes", ErrSyntax, maxFileBytes)}
+	}
+	if size > maxFileBytes {
+		return nil, tooLarge()
+	}
+	buf := bytes.NewBuffer(make([]byte, 0, size+bytes.MinRead))
+	if _, err := buf.ReadFrom(io.LimitReader(r, maxFileBytes+1)); err != nil {
+		if name != "" {
+			err = fmt.Errorf("%s: %w", name, err)
+		}
+		return nil, err
+	}
+	if int64(buf.Len()) > maxFileBytes {
+		return nil, tooLarge()
+	}
+	return buf.Bytes(), nil
 }
 
 // Save writes d to path in canonical JSON, atomically: a temporary file in

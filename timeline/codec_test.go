@@ -6,6 +6,7 @@ import (
 	"io/fs"
 	"os"
 	"path/filepath"
+	"runtime"
 	"strconv"
 	"strings"
 	"testing"
@@ -124,7 +125,8 @@ func TestDecodeErrors(t *testing.T) {
 		{"unknown-field-source.json", 66, 11, "events[1].sources[0].author", timeline.ErrSyntax, "unknown field \"author\""},
 		{"unknown-field-known-elsewhere.json", 71, 11, "events[1].sources[1].start", timeline.ErrSyntax, "unknown field \"start\""},
 		{"unknown-field-empty-key.json", 55, 7, `events[1][""]`, timeline.ErrSyntax, `unknown field ""`},
-		{"unknown-field-key-case.json", 66, 11, "events[1].SOURCES[0].author", timeline.ErrSyntax, `unknown field "author"`},
+		// Keys match exactly: "SOURCES" is not "sources".
+		{"unknown-field-key-case.json", 61, 7, "events[1].SOURCES", timeline.ErrSyntax, `unknown field "SOURCES"`},
 		{"unknown-field-place.json", 18, 9, "events[0].place.region", timeline.ErrSyntax, "unknown field \"region\""},
 		{"unknown-field-location.json", 21, 11, "events[0].place.location.alt", timeline.ErrSyntax, "unknown field \"alt\""},
 		{"unknown-field-actor.json", 28, 11, "events[0].actors[0].age", timeline.ErrSyntax, "unknown field \"age\""},
@@ -140,7 +142,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"bad-date.json", 65, 24, "events[1].sources[0].published", timeline.ErrDate, "invalid date \"2024-11-31\": day between 01 and 30 for 2024-11"},
 		{"bad-date-start.json", 14, 16, "events[0].start", timeline.ErrDate, "invalid date \"14/11/2024\""},
 		{"bad-date-updated.json", 7, 14, "updated", timeline.ErrDate, "invalid date \"2026-13-01\": month between 01 and 12"},
-		{"bad-date-after-same-text.json", 70, 23, "events[1].sources[0].accessed", timeline.ErrDate, "invalid date \"2024-1-1\""},
+		// The unknown field comes before the bad date: the first mistake in
+		// the file is the one reported.
+		{"bad-date-after-same-text.json", 14, 7, "events[0].extra", timeline.ErrSyntax, "unknown field \"extra\""},
 		{"unknown-kind.json", 54, 15, "events[1].kind", timeline.ErrVocabulary, "unknown event kind \"drone_test\": want one of weapons_test,"},
 		{"unknown-status.json", 54, 17, "events[1].status", timeline.ErrVocabulary, "unknown status \"rumoured\""},
 		{"unknown-source-kind.json", 70, 19, "events[1].sources[1].kind", timeline.ErrVocabulary, "unknown source kind \"blog\""},
@@ -153,6 +157,9 @@ func TestDecodeErrors(t *testing.T) {
 		{"missing-comma.json", 12, 7, "events[0]", timeline.ErrSyntax, "invalid character '\"' after object key:value pair"},
 		{"bad-escape.json", 11, 49, "events[0].title", timeline.ErrSyntax, "invalid character 'x' in string escape code"},
 		{"control-character.json", 11, 36, "events[0].title", timeline.ErrSyntax, "invalid character '\\t' in string literal"},
+		{"duplicate-key.json", 56, 7, "events[1].status", timeline.ErrSyntax, `duplicate key "status"`},
+		{"invalid-utf8.json", 52, 71, "events[1].summary", timeline.ErrSyntax, `invalid UTF-8: byte '\xff' in a string`},
+		{"lone-surrogate.json", 11, 53, "events[0].title", timeline.ErrSyntax, `\ud83d is half of a UTF-16 surrogate pair, without the other half`},
 		{"wrong-schema.json", 2, 13, "schema", timeline.ErrSyntax, "schema \"sourced/2\": want \"sourced/1\""},
 		{"null-schema.json", 3, 13, "schema", timeline.ErrSyntax, "schema \"\": want \"sourced/1\""},
 		{"missing-schema.json", 1, 1, "schema", timeline.ErrSyntax, "schema \"\": want \"sourced/1\""},
@@ -297,4 +304,117 @@ func assertOnlyFiles(t *testing.T, dir string, names ...string) {
 		got = append(got, e.Name())
 	}
 	assert.Equal(t, names, got)
+}
+
+// TestDecodeStrict checks what decoding refuses beyond encoding/json's own
+// rules (keys in another case, keys given twice, text that is not UTF-8, a
+// lone UTF-16 surrogate) and what it still takes (escaped keys, surrogate
+// pairs, null for any value), each at the line, column and path of the
+// first offending byte.
+func TestDecodeStrict(t *testing.T) {
+	const head = `{"schema":"sourced/1","name":"x","events":[{"id":"a","title":`
+	const tail = `,"kind":"other","status":"claimed","start":"2024","sources":[{"publisher":"p","kind":"wire"}]}]}`
+	tests := []struct {
+		name   string
+		data   string
+		column int    // on line 1; 0 when the data decodes
+		field  string // the path in the error; the title when it decodes
+		msg    string
+	}{
+		{"key case at the top", `{"Schema":"sourced/1"}`, 2, "Schema", `unknown field "Schema"`},
+		{"key case in an event", head + `"t","ID":"b"` + tail, len(head) + 5, "events[0].ID", `unknown field "ID"`},
+		{"key folding to ASCII", `{"schema":"sourced/1","nameſ":"x"}`, 23, `["nameſ"]`, `unknown field "nameſ"`},
+		{"duplicate at the top", `{"schema":"sourced/1","name":"a","name":"b"}`, 34, "name", `duplicate key "name"`},
+		{"duplicate schema", `{"schema":"sourced/1","schema":"sourced/1"}`, 23, "schema", `duplicate key "schema"`},
+		{"duplicate in an event", head + `"t","title":"u"` + tail, len(head) + 5, "events[0].title", `duplicate key "title"`},
+		{"duplicate escaped", head + `"t","tit\u006ce":"u"` + tail, len(head) + 5, "events[0].title", `duplicate key "title"`},
+		{"duplicate in a location", head + `"t","place":{"location":{"lat":1,"lon":2,"lat":3}}` + tail, len(head) + 42, "events[0].place.location.lat", `duplicate key "lat"`},
+		{"duplicate in an actor", head + `"t","actors":[{"name":"a"},{"name":"b","name":"c"}]` + tail, len(head) + 40, "events[0].actors[1].name", `duplicate key "name"`},
+		{"duplicate in a source", `{"schema":"sourced/1","events":[{"sources":[{"kind":"wire","kind":"ngo"}]}]}`, 60, "events[0].sources[0].kind", `duplicate key "kind"`},
+		{"invalid UTF-8 in a value", head + "\"a\xc3(\"" + tail, len(head) + 3, "events[0].title", `invalid UTF-8: byte '\xc3' in a string`},
+		{"invalid UTF-8 in a key", "{\"schema\":\"sourced/1\",\"na\xffme\":\"x\"}", 26, "", `invalid UTF-8: byte '\xff' in a string`},
+		{"overlong UTF-8", head + "\"\xc0\xaf\"" + tail, len(head) + 2, "events[0].title", `invalid UTF-8: byte '\xc0' in a string`},
+		{"UTF-16 surrogate in UTF-8", head + "\"\xed\xa0\x80\"" + tail, len(head) + 2, "events[0].title", `invalid UTF-8: byte '\xed' in a string`},
+		{"low surrogate alone", head + `"\udc00"` + tail, len(head) + 2, "events[0].title", `\udc00 is half of a UTF-16 surrogate pair`},
+		{"high surrogate, then not a low one", head + `"\ud83d\u0041"` + tail, len(head) + 2, "events[0].title", `\ud83d is half of a UTF-16 surrogate pair`},
+		{"high surrogate at the end", head + `"\ud83d"` + tail, len(head) + 2, "events[0].title", `\ud83d is half of a UTF-16 surrogate pair`},
+		{"byte order mark", "\ufeff" + `{"schema":"sourced/1"}`, 1, "", `invalid character '\xef' looking for beginning of value`},
+		{"number with a leading zero", head + `"t","place":{"location":{"lat":01}}` + tail, len(head) + 33, "events[0].place.location", `invalid character '1' after object key:value pair`},
+		{"number without digits", head + `"t","place":{"location":{"lat":-x}}` + tail, len(head) + 33, "events[0].place.location.lat", `invalid character 'x' in numeric literal`},
+		{"bool for a number", head + `"t","place":{"location":{"lat":true}}` + tail, len(head) + 32, "events[0].place.location.lat", `got JSON bool, want a number`},
+		{"broken literal", head + `"t","place":{"location":{"lat":tru}}` + tail, len(head) + 35, "events[0].place.location.lat", `invalid character '}' in literal true (expecting 'e')`},
+		{"trailing comma in an object", head + `"t",}`, len(head) + 5, "events[0]", `invalid character '}' looking for beginning of object key string`},
+		{"trailing comma in an array", head + `"t","tags":["a",]` + tail, len(head) + 17, "events[0].tags[1]", `invalid character ']' looking for beginning of value`},
+		{"second value", `{"schema":"sourced/1"} {}`, 24, "", "data after the end of the dataset"},
+
+		{"surrogate pair", head + `"\ud83d\ude00 \u00e9\/"` + tail, 0, "😀 é/", ""},
+		{"escaped keys", `{"\u0073chema":"sourced/1","name":"x","events":[{"id":"a","title":"t","k\u0069nd":"other","status":"claimed","start":"2024","sources":[{"publisher":"p","kind":"wire"}]}]}`, 0, "t", ""},
+		{"null for every optional value", head + `"t","summary":null,"end":null,"place":null,"actors":null,"tags":null,"related":null,"notes":null` + tail, 0, "t", ""},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			d, err := timeline.Unmarshal([]byte(tt.data))
+			if tt.column == 0 {
+				require.NoError(t, err)
+				assert.Equal(t, tt.field, d.At(0).Title)
+				return
+			}
+			var de *timeline.DecodeError
+			require.ErrorAs(t, err, &de, "%v", err)
+			assert.Equal(t, 1, de.Line, "line")
+			assert.Equal(t, tt.column, de.Column, "column")
+			assert.Equal(t, tt.field, de.Field, "field")
+			assert.ErrorIs(t, err, timeline.ErrSyntax)
+			assert.Contains(t, err.Error(), tt.msg)
+		})
+	}
+}
+
+// TestDecodeHostile reads input built to exhaust a decoder: a million
+// levels of nesting, where the schema allows none, and values of a megabyte.
+// Each gives a *DecodeError at its first byte out of place, without deep
+// recursion and in little memory: the decoder reads only the nesting that
+// the schema has, and reports the first value of the wrong shape as it
+// starts.
+func TestDecodeHostile(t *testing.T) {
+	const n = 1_000_000
+	const head = `{"schema":"sourced/1","name":"x","events":[{"id":"a","title":"t",`
+	tests := []struct {
+		name   string
+		data   string
+		column int
+		field  string
+		msg    string
+		copies int // of the input that decoding may allocate
+	}{
+		{"arrays at the top", strings.Repeat("[", n), 1, "", "got JSON array, want an object", 0},
+		{"objects at the top", strings.Repeat(`{"a":`, n), 2, "a", `unknown field "a"`, 0},
+		{"arrays for the events", `{"events":` + strings.Repeat("[", n), 12, "events[0]", "got JSON array, want an object", 0},
+		{"arrays for a tag", head + `"tags":` + strings.Repeat("[", n), len(head) + 9, "events[0].tags[0]", "got JSON array, want a string", 0},
+		{"objects for a latitude", head + `"place":{"location":{"lat":` + strings.Repeat(`{"a":`, n), len(head) + 28, "events[0].place.location.lat", "got JSON object, want a number", 0},
+		{"arrays in an unknown field", `{"schema":"sourced/1","x":` + strings.Repeat("[", n), 23, "x", `unknown field "x"`, 0},
+		{"a string without its end", head + `"notes":"` + strings.Repeat("a", n), len(head) + 9 + n + 1, "events[0].notes", "the file ends in the middle of a value", 0},
+		{"a key without its end", head + `"` + strings.Repeat("a", n), len(head) + 1 + n + 1, "events[0]", "the file ends in the middle of a value", 0},
+		{"a number a megabyte long", head + `"place":{"location":{"lat":1` + strings.Repeat("0", n) + "}}", len(head) + 28, "events[0].place.location.lat", "want a number that fits a 64-bit float", 2},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			data := []byte(tt.data)
+			var before, after runtime.MemStats
+			runtime.ReadMemStats(&before)
+			_, err := timeline.Unmarshal(data)
+			runtime.ReadMemStats(&after)
+			var de *timeline.DecodeError
+			require.ErrorAs(t, err, &de, "%v", err)
+			assert.Equal(t, 1, de.Line, "line")
+			assert.Equal(t, tt.column, de.Column, "column")
+			assert.Equal(t, tt.field, de.Field, "field")
+			assert.ErrorIs(t, err, timeline.ErrSyntax)
+			assert.Contains(t, err.Error(), tt.msg)
+			// strconv.ParseFloat takes a copy of the number and, for its
+			// error, another; nothing else is copied.
+			assert.Less(t, after.TotalAlloc-before.TotalAlloc, uint64(64<<10+tt.copies*len(tt.data)), "bytes allocated")
+			assert.Less(t, len(err.Error()), 200, "the message quotes a long value in part")
+		})
+	}
 }

@@ -152,8 +152,7 @@ func checkUnmarshalError(t *testing.T, data []byte, err error) {
 		if de.Err == nil || de.Error() == "" {
 			t.Fatalf("DecodeError without a cause: %#v", de)
 		}
-		// These come without an offset from encoding/json: locate must
-		// still have found the offending key or value.
+		// These are about a key or a value: the error names it.
 		if (errors.Is(err, timeline.ErrDate) || errors.Is(err, timeline.ErrVocabulary) ||
 			strings.Contains(err.Error(), "unknown field")) && de.Field == "" {
 			t.Fatalf("%v: no field", err)
