@@ -1,10 +1,15 @@
 package export
 
 import (
+	"encoding/binary"
+	"errors"
 	"fmt"
 	"iter"
+	"math"
+	"math/bits"
 	"runtime"
-	"unsafe"
+	"slices"
+	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
@@ -33,8 +38,10 @@ func allocatorOr(mem memory.Allocator) memory.Allocator {
 	return memory.DefaultAllocator
 }
 
-func (o ArrowOptions) ipcOptions() ([]ipc.Option, error) {
-	opts := []ipc.Option{ipc.WithAllocator(allocatorOr(o.Allocator))}
+// ipcOptions returns the IPC writer's options; its buffers (compressed
+// ones) come from mem.
+func (o ArrowOptions) ipcOptions(mem memory.Allocator) ([]ipc.Option, error) {
+	opts := []ipc.Option{ipc.WithAllocator(mem)}
 	switch o.Compression {
 	case CompressionDefault, CompressionNone:
 		return opts, nil
@@ -58,13 +65,13 @@ func writeArrow(format string, meta timeline.Metadata, events iter.Seq[timeline.
 		}
 	}()
 	defer recoverWriteErr(&err)
-	ipcOpts, err := opts.ipcOptions()
+	schema := arrowSchema(meta)
+	rb := newReusingRecordBuilder(allocatorOr(opts.Allocator), schema)
+	defer rb.release()
+	ipcOpts, err := opts.ipcOptions(rb.pool.forWriter())
 	if err != nil {
 		return err
 	}
-	schema := arrowSchema(meta)
-	rb := newRecordBuilder(allocatorOr(opts.Allocator), schema)
-	defer rb.release()
 	w, err := open(schema, ipcOpts)
 	if err != nil {
 		return err
@@ -91,118 +98,134 @@ func recoverWriteErr(err *error) {
 }
 
 // recordBuilder turns events into record batches of the schema in
-// arrow_schema.go. Its builders live as long as it does, so that a batch
-// costs no allocation per event.
+// arrow_schema.go. It writes each column straight into buffers of its own
+// instead of going through arrow's builders, which cost several calls, a
+// capacity check and a bitmap write for every value, zero every buffer they
+// grow, and give their buffers away with each batch. The columns make room
+// for a whole event's rows at once (see rows), so that a value costs a store
+// and no check. The buffers come from a pool that takes them back when a
+// batch is released, so that once the first batches have sized them, a
+// batch allocates nothing per event.
 type recordBuilder struct {
-	mem    memory.Allocator
+	pool   *bufferPool
 	schema *arrow.Schema
-	n      int
-	date   []byte // scratch space for EDTF text
+	n      int // events in the batch
+	text   int // bytes of text in the batch (see textSize)
+
+	kindVoc, statusVoc, geoVoc *vocabulary
+	countries                  *countryIndex
 
 	kindDict, statusDict, precDict, countryDict, geoDict *array.String
+	actorsType, tagsType, relatedType, sourcesType       arrow.DataType
 
-	id, title, summary, start, end, placeName, notes               *array.StringBuilder
-	kind, status, startPrec, endPrec, country, geo                 *array.Int32Builder
-	startDate, endDate                                             *array.Date32Builder
-	lat, lon                                                       *array.Float64Builder
-	actors, tags, related, sources                                 *array.ListBuilder
-	actorStruct, srcStruct                                         *array.StructBuilder
-	actorColName, actorColRole, tag, rel                           *array.StringBuilder
-	srcColPublisher, srcColKind, srcColVia, srcColTitle, srcColURL *array.StringBuilder
-	srcColPublished, srcColAccessed, srcColLanguage, srcColQuote   *array.StringBuilder
-	srcColGrading                                                  *array.StringBuilder
-	srcColPublishedDate, srcColAccessedDate                        *array.Date32Builder
-	sourceCount, publisherCount, independentPublishers             *array.Int32Builder
+	// The columns, named as in arrow_schema.go; the actor and source ones
+	// are the fields of the structs in the actors and sources lists.
+	id, title, summary, kind, status, notes                      column
+	start, startDate, startPrec, end, endDate, endPrec           column
+	placeName, country, lat, lon, geo                            column
+	actors, tags, related, sources                               column
+	sourceCount, publisherCount, independent                     column
+	actorName, actorRole, tag, rel                               column
+	srcPublisher, srcKind, srcVia, srcTitle, srcURL              column
+	srcPublished, srcPublishedDate, srcAccessed, srcAccessedDate column
+	srcLanguage, srcQuote, srcGrading                            column
 
-	kindVoc, statusVoc, precVoc, countryVoc, geoVoc *vocabulary
-
-	// Every top-level builder, to release; the string builders, at every
-	// level, with the bytes each held in the last batch, to reserve.
-	allBuilders []array.Builder
-	strings     []*array.StringBuilder
-	dataSize    []int
-	listLens    [4]int // values of actors, tags, related, sources in the last batch
-	reserveRows int    // rows in the last batch, 0 before the first
+	// The columns by the rows they hold: one per event, per actor, per
+	// tag, per related ID, per source.
+	events, actorRows, tagRows, relatedRows, sourceRows rows
 }
 
+// newRecordBuilder returns a builder whose batches allocate their buffers
+// from mem. It does not reuse them: pqarrow's writer keeps slices of a
+// batch's strings (its column statistics) past the batch's release, without
+// holding a reference, so a reused buffer would change them.
 func newRecordBuilder(mem memory.Allocator, schema *arrow.Schema) *recordBuilder {
+	return newRecordBuilderWith(&bufferPool{base: mem}, schema)
+}
+
+// newReusingRecordBuilder returns a builder that reuses the buffers of the
+// batches released, for writers that hold nothing of a batch once they
+// release it (arrow's IPC writers, which count their references).
+func newReusingRecordBuilder(mem memory.Allocator, schema *arrow.Schema) *recordBuilder {
+	return newRecordBuilderWith(newReusingPool(mem), schema)
+}
+
+func newRecordBuilderWith(p *bufferPool, schema *arrow.Schema) *recordBuilder {
 	v := vocabularies()
 	b := &recordBuilder{
-		mem: mem, schema: schema,
-		kindVoc: v.kind, statusVoc: v.status, precVoc: v.precision, countryVoc: v.country, geoVoc: v.geo,
+		pool: p, schema: schema,
+		kindVoc: v.kind, statusVoc: v.status, geoVoc: v.geo, countries: countries(),
 	}
 	b.kindDict, b.statusDict, b.precDict = v.kind.dictionary(), v.status.dictionary(), v.precision.dictionary()
 	b.countryDict, b.geoDict = v.country.dictionary(), v.geo.dictionary()
-
-	str := func() *array.StringBuilder {
-		s := array.NewStringBuilder(mem)
-		b.strings = append(b.strings, s)
-		b.allBuilders = append(b.allBuilders, s)
-		return s
-	}
-	i32 := func() *array.Int32Builder {
-		s := array.NewInt32Builder(mem)
-		b.allBuilders = append(b.allBuilders, s)
-		return s
-	}
-	d32 := func() *array.Date32Builder {
-		s := array.NewDate32Builder(mem)
-		b.allBuilders = append(b.allBuilders, s)
-		return s
-	}
-	f64 := func() *array.Float64Builder {
-		s := array.NewFloat64Builder(mem)
-		b.allBuilders = append(b.allBuilders, s)
-		return s
-	}
-	b.id, b.title, b.summary, b.start, b.end, b.placeName, b.notes = str(), str(), str(), str(), str(), str(), str()
-	b.kind, b.status, b.startPrec, b.endPrec, b.country, b.geo = i32(), i32(), i32(), i32(), i32(), i32()
-	b.startDate, b.endDate = d32(), d32()
-	b.lat, b.lon = f64(), f64()
-	b.sourceCount, b.publisherCount, b.independentPublishers = i32(), i32(), i32()
-
-	list := func(name string) *array.ListBuilder {
+	typeOf := func(name string) arrow.DataType {
 		f, _ := schema.FieldsByName(name)
-		l := array.NewListBuilderWithField(mem, f[0].Type.(*arrow.ListType).ElemField())
-		b.allBuilders = append(b.allBuilders, l)
-		return l
+		return f[0].Type
 	}
-	// Child builders belong to their parents; they are collected only to
-	// reserve their data, not to be released.
-	child := func(s array.Builder) *array.StringBuilder {
-		c := s.(*array.StringBuilder)
-		b.strings = append(b.strings, c)
-		return c
+	b.actorsType, b.tagsType, b.relatedType, b.sourcesType = typeOf(colActors), typeOf(colTags), typeOf(colRelated), typeOf(colSources)
+
+	// Each column is a string, a list (offsets) or a value of width bytes.
+	str := func(cs ...*column) []*column {
+		for _, c := range cs {
+			c.offsets, c.text = true, true
+		}
+		return cs
 	}
-	b.actors = list(colActors)
-	b.actorStruct = b.actors.ValueBuilder().(*array.StructBuilder)
-	b.actorColName, b.actorColRole = child(b.actorStruct.FieldBuilder(0)), child(b.actorStruct.FieldBuilder(1))
-	b.tags = list(colTags)
-	b.tag = child(b.tags.ValueBuilder())
-	b.related = list(colRelated)
-	b.rel = child(b.related.ValueBuilder())
-	b.sources = list(colSources)
-	b.srcStruct = b.sources.ValueBuilder().(*array.StructBuilder)
-	s := b.srcStruct
-	b.srcColPublisher, b.srcColKind, b.srcColVia, b.srcColTitle, b.srcColURL = child(s.FieldBuilder(0)), child(s.FieldBuilder(1)),
-		child(s.FieldBuilder(2)), child(s.FieldBuilder(3)), child(s.FieldBuilder(4))
-	b.srcColPublished = child(s.FieldBuilder(5))
-	b.srcColPublishedDate = s.FieldBuilder(6).(*array.Date32Builder)
-	b.srcColAccessed = child(s.FieldBuilder(7))
-	b.srcColAccessedDate = s.FieldBuilder(8).(*array.Date32Builder)
-	b.srcColLanguage, b.srcColQuote, b.srcColGrading = child(s.FieldBuilder(9)), child(s.FieldBuilder(10)), child(s.FieldBuilder(11))
-	b.dataSize = make([]int, len(b.strings))
+	list := func(cs ...*column) []*column {
+		for _, c := range cs {
+			c.offsets = true
+		}
+		return cs
+	}
+	val := func(width int, cs ...*column) []*column {
+		for _, c := range cs {
+			c.width = width
+		}
+		return cs
+	}
+	b.events.cols = slices.Concat(
+		str(&b.id, &b.title, &b.summary, &b.notes, &b.start, &b.end, &b.placeName),
+		list(&b.actors, &b.tags, &b.related, &b.sources),
+		val(4, &b.kind, &b.status, &b.startDate, &b.startPrec, &b.endDate, &b.endPrec, &b.country, &b.geo,
+			&b.sourceCount, &b.publisherCount, &b.independent),
+		val(8, &b.lat, &b.lon))
+	b.actorRows.cols = str(&b.actorName, &b.actorRole)
+	b.tagRows.cols = str(&b.tag)
+	b.relatedRows.cols = str(&b.rel)
+	b.sourceRows.cols = slices.Concat(
+		str(&b.srcPublisher, &b.srcKind, &b.srcVia, &b.srcTitle, &b.srcURL, &b.srcPublished, &b.srcAccessed,
+			&b.srcLanguage, &b.srcQuote, &b.srcGrading),
+		val(4, &b.srcPublishedDate, &b.srcAccessedDate))
+	for _, r := range b.allRows() {
+		for _, c := range r.cols {
+			c.pool = p
+		}
+	}
 	return b
 }
 
+func (b *recordBuilder) allRows() []*rows {
+	return []*rows{&b.events, &b.actorRows, &b.tagRows, &b.relatedRows, &b.sourceRows}
+}
+
+// release gives back every buffer that no batch holds; a batch still held
+// (by a Parquet partition's goroutine) gives its buffers back when released.
 func (b *recordBuilder) release() {
-	for _, x := range b.allBuilders {
-		x.Release()
+	for _, r := range b.allRows() {
+		for _, c := range r.cols {
+			c.drop()
+		}
 	}
+	b.n, b.text = 0, 0
+	b.pool.release()
 	for _, d := range []*array.String{b.kindDict, b.statusDict, b.precDict, b.countryDict, b.geoDict} {
 		d.Release()
 	}
 }
+
+// errBatchText refuses an event that would take a batch's text past what
+// Arrow's 32-bit offsets can address; writeAll then starts a new batch.
+var errBatchText = errors.New("the batch would hold more than 2 GiB of text, more than Arrow's string columns can; write smaller batches")
 
 // writeAll appends events and hands each full batch, and the last one, to
 // write.
@@ -212,7 +235,13 @@ func (b *recordBuilder) writeAll(events iter.Seq[timeline.Event], batchSize int,
 	}
 	i := 0
 	for e := range events {
-		if err := b.append(&e); err != nil {
+		err := b.append(&e)
+		if err == errBatchText && b.n > 0 {
+			if err = b.flush(write); err == nil {
+				err = b.append(&e)
+			}
+		}
+		if err != nil {
 			return fmt.Errorf("event %q (#%d): %w", e.ID, i+1, err)
 		}
 		i++
@@ -234,190 +263,690 @@ func (b *recordBuilder) flush(write func(arrow.Record) error) error {
 	return write(rec)
 }
 
-// unsafeBytes views s as bytes without copying: the builders copy what they
-// append, and a []byte(s) conversion would allocate for every string longer
-// than 32 bytes.
-func unsafeBytes(s string) []byte { return unsafe.Slice(unsafe.StringData(s), len(s)) }
+// eventIndices are the dictionary indices of an event's values; -1 for a
+// null.
+type eventIndices struct{ kind, status, country, geo int32 }
 
-func appendUTF8(b *array.StringBuilder, s string) { b.BinaryBuilder.Append(unsafeBytes(s)) }
-
-// appendUTF8OrNull appends s, or null when s is empty.
-func appendUTF8OrNull(b *array.StringBuilder, s string) {
-	if s == "" {
-		b.AppendNull()
-		return
-	}
-	b.BinaryBuilder.Append(unsafeBytes(s))
-}
-
-// appendDate appends d's EDTF text and its first (or, with last, its last)
-// day as date32, or two nulls for the zero Date. The day comes from the
-// civil year, month and day, never through a time zone.
-func (b *recordBuilder) appendDate(text *array.StringBuilder, days *array.Date32Builder, d timeline.Date, last bool) {
-	if d.IsZero() {
-		text.AppendNull()
-		days.AppendNull()
-		return
-	}
-	b.date = d.AppendText(b.date[:0])
-	text.BinaryBuilder.Append(b.date)
-	if last {
-		d = d.Last()
-	}
-	days.Append(arrow.Date32(d.DaysSinceEpoch()))
-}
-
-func appendIndex(b *array.Int32Builder, v *vocabulary, s string) {
-	if s == "" {
-		b.AppendNull()
-		return
-	}
-	b.Append(v.index[s])
-}
-
-func (b *recordBuilder) appendPrecision(ib *array.Int32Builder, d timeline.Date) {
-	if d.IsZero() {
-		ib.AppendNull()
-		return
-	}
-	ib.Append(int32(d.Precision()) - 1)
-}
-
-// check refuses the values that the dictionary columns cannot hold, before
-// anything is appended, so that a refused event leaves the batch whole.
-func (b *recordBuilder) check(e *timeline.Event) error {
-	if _, ok := b.kindVoc.index[string(e.Kind)]; !ok {
+// indices looks up the values that the dictionary columns hold, and refuses
+// those they cannot, before anything is appended, so that a refused event
+// leaves the batch whole.
+func (b *recordBuilder) indices(e *timeline.Event) (x eventIndices, err error) {
+	var ok bool
+	if x.kind, ok = b.kindVoc.index[string(e.Kind)]; !ok {
 		_, err := timeline.ParseKind(string(e.Kind))
-		return fmt.Errorf("kind: %w", err)
+		return x, fmt.Errorf("kind: %w", err)
 	}
-	if _, ok := b.statusVoc.index[string(e.Status)]; !ok {
+	if x.status, ok = b.statusVoc.index[string(e.Status)]; !ok {
 		_, err := timeline.ParseStatus(string(e.Status))
-		return fmt.Errorf("status: %w", err)
+		return x, fmt.Errorf("status: %w", err)
 	}
-	if _, ok := b.countryVoc.index[e.Place.Country]; !ok && e.Place.Country != "" {
-		return fmt.Errorf("place.country %q: %w", e.Place.Country, timeline.ErrCountry)
+	x.country, x.geo = -1, -1
+	if c := e.Place.Country; c != "" {
+		if x.country = b.countries.lookup(c); x.country < 0 {
+			return x, fmt.Errorf("place.country %q: %w", c, timeline.ErrCountry)
+		}
 	}
-	if _, ok := b.geoVoc.index[string(e.Place.GeoPrecision)]; !ok && e.Place.GeoPrecision != "" {
-		_, err := timeline.ParseGeoPrecision(string(e.Place.GeoPrecision))
-		return fmt.Errorf("place.geo_precision: %w", err)
+	if g := e.Place.GeoPrecision; g != "" {
+		if x.geo, ok = b.geoVoc.index[string(g)]; !ok {
+			_, err := timeline.ParseGeoPrecision(string(g))
+			return x, fmt.Errorf("place.geo_precision: %w", err)
+		}
 	}
-	return nil
+	return x, nil
+}
+
+// maxDateText bounds the EDTF text of a Date: "2024-11-14?" is the longest.
+const maxDateText = 16
+
+// textSize bounds the bytes that e adds to the text of a batch, summed over
+// its string columns: no one column can gain more.
+func textSize(e *timeline.Event) int {
+	n := len(e.ID) + len(e.Title) + len(e.Summary) + len(e.Place.Name) + len(e.Notes) + 2*maxDateText
+	for i := range e.Actors {
+		n += len(e.Actors[i].Name) + len(e.Actors[i].Role)
+	}
+	for _, t := range e.Tags {
+		n += len(t)
+	}
+	for _, r := range e.Related {
+		n += len(r)
+	}
+	for i := range e.Sources {
+		s := &e.Sources[i]
+		n += len(s.Publisher) + len(s.Kind) + len(s.Via) + len(s.Title) + len(s.URL) +
+			len(s.Language) + len(s.Quote) + 2*maxDateText + 2
+	}
+	return n
 }
 
 func (b *recordBuilder) append(e *timeline.Event) error {
-	if err := b.check(e); err != nil {
+	x, err := b.indices(e)
+	if err != nil {
 		return err
 	}
+	size := textSize(e)
+	if size > math.MaxInt32-b.text {
+		if b.n == 0 {
+			return fmt.Errorf("%d bytes of text, more than an Arrow batch can hold (2 GiB)", size)
+		}
+		return errBatchText
+	}
 	if b.n == 0 {
-		b.reserve()
-	}
-	b.n++
-	appendUTF8(b.id, e.ID)
-	appendUTF8(b.title, e.Title)
-	appendUTF8OrNull(b.summary, e.Summary)
-	b.kind.Append(b.kindVoc.index[string(e.Kind)])
-	b.status.Append(b.statusVoc.index[string(e.Status)])
-	b.appendDate(b.start, b.startDate, e.Start, false)
-	b.appendPrecision(b.startPrec, e.Start)
-	b.appendDate(b.end, b.endDate, e.End, true)
-	b.appendPrecision(b.endPrec, e.End)
-	appendUTF8OrNull(b.placeName, e.Place.Name)
-	appendIndex(b.country, b.countryVoc, e.Place.Country)
-	if loc := e.Place.Location; loc != nil {
-		b.lat.Append(loc.Lat)
-		b.lon.Append(loc.Lon)
-	} else {
-		b.lat.AppendNull()
-		b.lon.AppendNull()
-	}
-	appendIndex(b.geo, b.geoVoc, string(e.Place.GeoPrecision))
-
-	b.actors.Append(true)
-	for _, a := range e.Actors {
-		b.actorStruct.Append(true)
-		appendUTF8(b.actorColName, a.Name)
-		appendUTF8OrNull(b.actorColRole, a.Role)
-	}
-	b.tags.Append(true)
-	for _, t := range e.Tags {
-		appendUTF8(b.tag, t)
-	}
-	b.related.Append(true)
-	for _, r := range e.Related {
-		appendUTF8(b.rel, r)
-	}
-	appendUTF8OrNull(b.notes, e.Notes)
-
-	b.sources.Append(true)
-	for i := range e.Sources {
-		s := &e.Sources[i]
-		b.srcStruct.Append(true)
-		appendUTF8(b.srcColPublisher, s.Publisher)
-		appendUTF8(b.srcColKind, string(s.Kind))
-		appendUTF8OrNull(b.srcColVia, s.Via)
-		appendUTF8OrNull(b.srcColTitle, s.Title)
-		appendUTF8OrNull(b.srcColURL, s.URL)
-		b.appendDate(b.srcColPublished, b.srcColPublishedDate, s.Published, false)
-		b.appendDate(b.srcColAccessed, b.srcColAccessedDate, s.Accessed, false)
-		appendUTF8OrNull(b.srcColLanguage, s.Language)
-		appendUTF8OrNull(b.srcColQuote, s.Quote)
-		if s.Grading.IsZero() {
-			b.srcColGrading.AppendNull()
-		} else {
-			b.date = append(b.date[:0], s.Grading.Reliability, s.Grading.Credibility)
-			b.srcColGrading.BinaryBuilder.Append(b.date)
+		for _, r := range b.allRows() {
+			r.begin()
 		}
 	}
-	b.sourceCount.Append(int32(len(e.Sources)))
-	b.publisherCount.Append(int32(len(e.Publishers())))
-	b.independentPublishers.Append(int32(e.IndependentPublishers()))
+	b.events.reserve(b.n + 1)
+	b.actorRows.reserve(b.actorName.n + len(e.Actors))
+	b.tagRows.reserve(b.tag.n + len(e.Tags))
+	b.relatedRows.reserve(b.rel.n + len(e.Related))
+	b.sourceRows.reserve(b.srcPublisher.n + len(e.Sources))
+	b.n++
+	b.text += size
+	b.id.str(e.ID)
+	b.title.str(e.Title)
+	b.summary.strOrNull(e.Summary)
+	b.kind.int32(x.kind)
+	b.status.int32(x.status)
+	appendDate(&b.start, &b.startDate, &b.startPrec, e.Start, e.Start.First())
+	appendDate(&b.end, &b.endDate, &b.endPrec, e.End, e.End.Last())
+	b.placeName.strOrNull(e.Place.Name)
+	b.country.int32OrNull(x.country)
+	if loc := e.Place.Location; loc != nil {
+		b.lat.float64(loc.Lat)
+		b.lon.float64(loc.Lon)
+	} else {
+		b.lat.null()
+		b.lon.null()
+	}
+	b.geo.int32OrNull(x.geo)
+
+	for i := range e.Actors {
+		b.actorName.str(e.Actors[i].Name)
+		b.actorRole.strOrNull(e.Actors[i].Role)
+	}
+	b.actors.list(b.actorName.n)
+	for _, t := range e.Tags {
+		b.tag.str(t)
+	}
+	b.tags.list(b.tag.n)
+	for _, r := range e.Related {
+		b.rel.str(r)
+	}
+	b.related.list(b.rel.n)
+	b.notes.strOrNull(e.Notes)
+
+	for i := range e.Sources {
+		s := &e.Sources[i]
+		b.srcPublisher.str(s.Publisher)
+		b.srcKind.str(string(s.Kind))
+		b.srcVia.strOrNull(s.Via)
+		b.srcTitle.strOrNull(s.Title)
+		b.srcURL.strOrNull(s.URL)
+		appendDate(&b.srcPublished, &b.srcPublishedDate, nil, s.Published, s.Published.First())
+		appendDate(&b.srcAccessed, &b.srcAccessedDate, nil, s.Accessed, s.Accessed.First())
+		b.srcLanguage.strOrNull(s.Language)
+		b.srcQuote.strOrNull(s.Quote)
+		if s.Grading.IsZero() {
+			b.srcGrading.null()
+		} else {
+			b.srcGrading.str2(s.Grading.Reliability, s.Grading.Credibility)
+		}
+	}
+	b.sources.list(b.srcPublisher.n)
+	b.sourceCount.int32(int32(len(e.Sources)))
+	b.publisherCount.int32(int32(e.PublisherCount()))
+	b.independent.int32(int32(e.IndependentPublishers()))
 	return nil
 }
 
-// reserve sizes the builders of a new batch like the last one, with an
-// eighth more, so that they seldom grow by doubling and copying.
-func (b *recordBuilder) reserve() {
-	if b.reserveRows == 0 {
+// appendDate appends d's EDTF text, the day as date32 (the first day d
+// covers, or for an end its last: the caller passes which) and, when prec
+// is not nil, the index of its precision; nulls for the zero Date. The day
+// comes from the civil year, month and day, never through a time zone.
+func appendDate(text, days, prec *column, d, day timeline.Date) {
+	if d.IsZero() {
+		text.null()
+		days.null()
+		if prec != nil {
+			prec.null()
+		}
 		return
 	}
-	more := func(n int) int { return n + n/8 }
-	for _, x := range b.allBuilders {
-		x.Reserve(b.reserveRows)
-	}
-	for i, l := range []*array.ListBuilder{b.actors, b.tags, b.related, b.sources} {
-		l.ValueBuilder().Reserve(more(b.listLens[i]))
-	}
-	for i, s := range b.strings {
-		s.ReserveData(more(b.dataSize[i]))
+	text.date(d)
+	days.int32(day.DaysSinceEpoch())
+	if prec != nil {
+		prec.int32(int32(d.Precision()) - 1)
 	}
 }
 
 func (b *recordBuilder) newRecord() arrow.Record {
-	for i, s := range b.strings {
-		b.dataSize[i] = s.DataLen()
+	for _, r := range b.allRows() {
+		r.end()
 	}
-	for i, l := range []*array.ListBuilder{b.actors, b.tags, b.related, b.sources} {
-		b.listLens[i] = l.ValueBuilder().Len()
+	str := func(c *column) arrow.ArrayData { return c.finish(utf8Type) }
+	dict := func(c *column, d *array.String) arrow.ArrayData { return c.finishDict(d.Data()) }
+	date := func(c *column) arrow.ArrayData { return c.finish(arrow.FixedWidthTypes.Date32) }
+	f64 := func(c *column) arrow.ArrayData { return c.finish(arrow.PrimitiveTypes.Float64) }
+	i32 := func(c *column) arrow.ArrayData { return c.finish(arrow.PrimitiveTypes.Int32) }
+	// The children first: a list's length is the parent's, a struct's is
+	// its first field's.
+	actors := newStruct(actorType, str(&b.actorName), str(&b.actorRole))
+	tags, related := str(&b.tag), str(&b.rel)
+	sources := newStruct(sourceType,
+		str(&b.srcPublisher), str(&b.srcKind), str(&b.srcVia), str(&b.srcTitle), str(&b.srcURL),
+		str(&b.srcPublished), date(&b.srcPublishedDate), str(&b.srcAccessed), date(&b.srcAccessedDate),
+		str(&b.srcLanguage), str(&b.srcQuote), str(&b.srcGrading))
+	data := []arrow.ArrayData{
+		str(&b.id), str(&b.title), str(&b.summary),
+		dict(&b.kind, b.kindDict), dict(&b.status, b.statusDict),
+		str(&b.start), date(&b.startDate), dict(&b.startPrec, b.precDict),
+		str(&b.end), date(&b.endDate), dict(&b.endPrec, b.precDict),
+		str(&b.placeName), dict(&b.country, b.countryDict), f64(&b.lat), f64(&b.lon), dict(&b.geo, b.geoDict),
+		b.actors.finish(b.actorsType, actors), b.tags.finish(b.tagsType, tags), b.related.finish(b.relatedType, related),
+		str(&b.notes), b.sources.finish(b.sourcesType, sources),
+		i32(&b.sourceCount), i32(&b.publisherCount), i32(&b.independent),
 	}
-	b.reserveRows = b.n
-	dict := func(ib *array.Int32Builder, d *array.String) arrow.Array {
-		idx := ib.NewInt32Array()
-		defer idx.Release()
-		return array.NewDictionaryArray(dictUTF8, idx, d)
-	}
-	cols := []arrow.Array{
-		b.id.NewArray(), b.title.NewArray(), b.summary.NewArray(),
-		dict(b.kind, b.kindDict), dict(b.status, b.statusDict),
-		b.start.NewArray(), b.startDate.NewArray(), dict(b.startPrec, b.precDict),
-		b.end.NewArray(), b.endDate.NewArray(), dict(b.endPrec, b.precDict),
-		b.placeName.NewArray(), dict(b.country, b.countryDict), b.lat.NewArray(), b.lon.NewArray(), dict(b.geo, b.geoDict),
-		b.actors.NewArray(), b.tags.NewArray(), b.related.NewArray(), b.notes.NewArray(), b.sources.NewArray(),
-		b.sourceCount.NewArray(), b.publisherCount.NewArray(), b.independentPublishers.NewArray(),
+	cols := make([]arrow.Array, len(data))
+	for i, d := range data {
+		cols[i] = array.MakeFromData(d)
+		d.Release()
 	}
 	rec := array.NewRecord(b.schema, cols, int64(b.n))
 	for _, c := range cols {
 		c.Release()
 	}
-	b.n = 0
+	b.n, b.text = 0, 0
 	return rec
+}
+
+// newStruct makes the data of a struct array of type dt, never null, from
+// its fields, and takes over their references.
+func newStruct(dt arrow.DataType, fields ...arrow.ArrayData) arrow.ArrayData {
+	d := array.NewData(dt, fields[0].Len(), []*memory.Buffer{nil}, fields, 0, 0)
+	for _, f := range fields {
+		f.Release()
+	}
+	return d
+}
+
+// countryIndex finds a country code's dictionary index by its two letters
+// rather than by hashing it.
+type countryIndex struct {
+	voc   *vocabulary
+	table [26 * 26]int32 // by countryKey; -1 for no code
+}
+
+var countries = sync.OnceValue(func() *countryIndex {
+	c := &countryIndex{voc: vocabularies().country}
+	for i := range c.table {
+		c.table[i] = -1
+	}
+	for s, i := range c.voc.index {
+		if k, ok := countryKey(s); ok {
+			c.table[k] = i
+		}
+	}
+	return c
+})
+
+// countryKey numbers the codes of two capital letters.
+func countryKey(s string) (int, bool) {
+	if len(s) != 2 || s[0]-'A' >= 26 || s[1]-'A' >= 26 {
+		return 0, false
+	}
+	return int(s[0]-'A')*26 + int(s[1]-'A'), true
+}
+
+// lookup returns the index of code, or -1.
+func (c *countryIndex) lookup(code string) int32 {
+	if k, ok := countryKey(code); ok {
+		return c.table[k]
+	}
+	if i, ok := c.voc.index[code]; ok {
+		return i
+	}
+	return -1
+}
+
+// rows is a set of columns that hold the same rows (the top-level columns,
+// or the fields of a list's struct), and the rows they have room for: their
+// values (or offsets) and, once they have a null, their bitmaps. Making room
+// for all of an event's rows at once leaves the values without a check each.
+type rows struct {
+	cols []*column
+	cap  int // rows the columns have room for in this batch
+	last int // rows in the last batch
+}
+
+// begin starts a batch, with room for a little more than the last batch
+// held, so that the buffers seldom grow within it.
+func (r *rows) begin() {
+	r.cap = 0
+	r.grow(max(r.last+r.last/8, 16))
+	for _, c := range r.cols {
+		c.data.reserve(c.pool, c.data.last+c.data.last/8)
+		if c.offsets {
+			c.fixed.put32(0)
+		}
+	}
+}
+
+// reserve makes room for n rows in all.
+func (r *rows) reserve(n int) {
+	if n > r.cap {
+		r.grow(max(n, 2*r.cap))
+	}
+}
+
+func (r *rows) grow(n int) {
+	for _, c := range r.cols {
+		c.room(n)
+	}
+	r.cap = n
+}
+
+// end notes the rows of a finished batch.
+func (r *rows) end() {
+	r.last, r.cap = r.cols[0].n, 0
+}
+
+// column is one array of the batch being built: its values (int32 or
+// float64) or, for strings and lists, its int32 offsets, and for strings
+// the bytes; and a validity bitmap, made only at the batch's first null,
+// since most columns of most batches have none. Its rows reserve room for
+// the values and bitmap; the bytes of a string make room for themselves.
+type column struct {
+	pool    *bufferPool
+	offsets bool // fixed holds offsets: a string or list column
+	text    bool // data holds the bytes: a string column
+	width   int  // bytes of a value, when not offsets
+	n       int  // values in the batch
+	cap     int  // values there is room for
+	nulls   int
+	fixed   buf
+	data    buf
+	valid   buf
+}
+
+// room makes room for n values.
+func (c *column) room(n int) {
+	if c.offsets {
+		c.fixed.reserve(c.pool, 4*(n+1)-c.fixed.n)
+	} else {
+		c.fixed.reserve(c.pool, c.width*n-c.fixed.n)
+	}
+	if c.nulls > 0 {
+		c.valid.reserve(c.pool, (n+7)/8-c.valid.n)
+	}
+	c.cap = n
+}
+
+func (c *column) str(s string) {
+	d := &c.data
+	if len(d.b)-d.n < len(s) {
+		d.grow(c.pool, len(s))
+	}
+	d.n += copy(d.b[d.n:], s)
+	c.fixed.put32(int32(d.n))
+	c.markValid()
+}
+
+// strOrNull appends s, or null when s is empty.
+func (c *column) strOrNull(s string) {
+	if s == "" {
+		c.null()
+		return
+	}
+	c.str(s)
+}
+
+// str2 appends the two-byte string of x and y.
+func (c *column) str2(x, y byte) {
+	d := &c.data
+	if len(d.b)-d.n < 2 {
+		d.grow(c.pool, 2)
+	}
+	d.b[d.n], d.b[d.n+1] = x, y
+	d.n += 2
+	c.fixed.put32(int32(d.n))
+	c.markValid()
+}
+
+// date appends the EDTF text of d, written in place.
+func (c *column) date(d timeline.Date) {
+	t := &c.data
+	if len(t.b)-t.n < maxDateText {
+		t.grow(c.pool, maxDateText)
+	}
+	t.n = len(d.AppendText(t.b[:t.n:len(t.b)]))
+	c.fixed.put32(int32(t.n))
+	c.markValid()
+}
+
+func (c *column) int32(v int32) {
+	c.fixed.put32(v)
+	c.markValid()
+}
+
+// int32OrNull appends v, or null when v is negative.
+func (c *column) int32OrNull(v int32) {
+	if v < 0 {
+		c.null()
+		return
+	}
+	c.int32(v)
+}
+
+func (c *column) float64(v float64) {
+	c.fixed.put64(math.Float64bits(v))
+	c.markValid()
+}
+
+// list ends a list whose values end at the child's value end.
+func (c *column) list(end int) {
+	c.fixed.put32(int32(end))
+	c.n++
+}
+
+// null appends a null: an empty string, or a zero value, which keeps files
+// the same from run to run whatever the reused buffers held.
+func (c *column) null() {
+	switch {
+	case c.offsets:
+		c.fixed.put32(int32(c.data.n))
+	case c.width == 8:
+		c.fixed.put64(0)
+	default:
+		c.fixed.put32(0)
+	}
+	if c.nulls == 0 {
+		c.startBitmap()
+	} else {
+		c.setBit(false)
+	}
+	c.nulls++
+	c.n++
+}
+
+func (c *column) markValid() {
+	if c.nulls != 0 {
+		c.setBit(true)
+	}
+	c.n++
+}
+
+// startBitmap makes the bitmap, with room for c.cap values, at the batch's
+// first null, value c.n: every value before it was valid.
+func (c *column) startBitmap() {
+	v := &c.valid
+	v.reserve(c.pool, (c.cap+7)/8)
+	full := c.n / 8
+	b := v.b[:full+1]
+	for i := range full {
+		b[i] = 0xff
+	}
+	b[full] = byte(1)<<(c.n%8) - 1
+	v.n = full + 1
+}
+
+// setBit sets value c.n's validity bit in the bitmap.
+func (c *column) setBit(ok bool) {
+	v := &c.valid
+	i := c.n >> 3
+	if c.n&7 == 0 {
+		v.b[i] = 0
+		v.n = i + 1
+	}
+	if ok {
+		v.b[i] |= 1 << (c.n & 7)
+	}
+}
+
+// finish hands the batch's buffers to array data of type dt, with the
+// given children, whose references it takes over.
+func (c *column) finish(dt arrow.DataType, children ...arrow.ArrayData) arrow.ArrayData {
+	bufs := []*memory.Buffer{nil, c.fixed.take(c.pool)}
+	if c.text {
+		bufs = append(bufs, c.data.take(c.pool))
+	}
+	return c.newData(dt, bufs, children, nil)
+}
+
+// finishDict hands the batch's indices to a dictionary array's data.
+func (c *column) finishDict(dict arrow.ArrayData) arrow.ArrayData {
+	return c.newData(dictUTF8, []*memory.Buffer{nil, c.fixed.take(c.pool)}, nil, dict)
+}
+
+func (c *column) newData(dt arrow.DataType, bufs []*memory.Buffer, children []arrow.ArrayData, dict arrow.ArrayData) arrow.ArrayData {
+	if c.nulls > 0 {
+		bufs[0] = c.valid.take(c.pool)
+	} else {
+		c.valid.last = 0
+	}
+	var d *array.Data
+	if dict != nil {
+		d = array.NewDataWithDictionary(dt, c.n, bufs, c.nulls, 0, dict.(*array.Data))
+	} else {
+		d = array.NewData(dt, c.n, bufs, children, c.nulls, 0)
+	}
+	for _, b := range bufs {
+		if b != nil {
+			b.Release()
+		}
+	}
+	for _, ch := range children {
+		ch.Release()
+	}
+	c.n, c.cap, c.nulls = 0, 0, 0
+	return d
+}
+
+// drop gives back the buffers of an unfinished batch.
+func (c *column) drop() {
+	for _, x := range []*buf{&c.fixed, &c.data, &c.valid} {
+		if x.b != nil {
+			c.pool.Free(x.b)
+		}
+		*x = buf{}
+	}
+	c.n, c.cap, c.nulls = 0, 0, 0
+}
+
+// buf is a growing buffer of a batch, from the pool: len(b) is its capacity.
+type buf struct {
+	b    []byte
+	n    int // bytes used
+	last int // bytes used in the last batch
+}
+
+// grow makes room for more bytes, at least doubling the buffer so that
+// appending stays linear.
+func (x *buf) grow(p *bufferPool, more int) {
+	b := p.get(max(x.n+more, 2*len(x.b)))
+	copy(b, x.b[:x.n])
+	if x.b != nil {
+		p.Free(x.b)
+	}
+	x.b = b
+}
+
+func (x *buf) reserve(p *bufferPool, more int) {
+	if len(x.b)-x.n < more {
+		x.grow(p, more)
+	}
+}
+
+// put32 and put64 store a value where the column's rows made room.
+func (x *buf) put32(v int32) {
+	binary.NativeEndian.PutUint32(x.b[x.n:], uint32(v))
+	x.n += 4
+}
+
+func (x *buf) put64(v uint64) {
+	binary.NativeEndian.PutUint64(x.b[x.n:], v)
+	x.n += 8
+}
+
+// take hands the bytes used to an arrow buffer that gives them back to the
+// pool when released, and leaves x empty for the next batch.
+func (x *buf) take(p *bufferPool) *memory.Buffer {
+	if x.b == nil {
+		x.b = p.get(0)
+	}
+	m := memory.NewBufferWithAllocator(x.b, p)
+	m.ResizeNoShrink(x.n)
+	x.last, x.b, x.n = x.n, nil, 0
+	return m
+}
+
+// bufferPool is an allocator that hands out buffers in sizes of powers of
+// two and, when it reuses, keeps those that released batches give back and
+// hands them to the next batches, so that writing reuses a few batches'
+// worth of memory instead of allocating and zeroing it again for every
+// batch. Batches may be released on other goroutines (the Parquet dataset
+// writer's partitions), and after the builder is done with the pool.
+type bufferPool struct {
+	base   memory.Allocator
+	mu     sync.Mutex
+	free   [bits.UintSize][][]byte // by size class: 1<<class bytes
+	reuse  bool                    // keep what is freed; else free it to base
+	shared bool                    // base is Go's allocator: see sharedPools
+	closed bool                    // frees go to base
+}
+
+// sharedPools holds the pools of finished writers whose memory is Go's,
+// for the next writer: a program that writes many files reuses the same
+// buffers, and the garbage collector empties sync.Pool of those that stay
+// unused. Memory from any other allocator goes back to it when a writer
+// ends, as that allocator's owner expects.
+var sharedPools sync.Pool
+
+func newReusingPool(mem memory.Allocator) *bufferPool {
+	if _, ok := mem.(*memory.GoAllocator); !ok {
+		return &bufferPool{base: mem, reuse: true}
+	}
+	if p, ok := sharedPools.Get().(*bufferPool); ok {
+		return p
+	}
+	return &bufferPool{base: mem, reuse: true, shared: true}
+}
+
+// release ends the builder's use of the pool: it keeps a shared pool for
+// another writer, and closes any other.
+func (p *bufferPool) release() {
+	if p.shared {
+		sharedPools.Put(p)
+		return
+	}
+	p.close()
+}
+
+// forWriter returns the allocator for the IPC writer's own buffers: the
+// pool when it is shared, so that compressed buffers are reused too, else
+// base, which counts by length, as the pool does not for them (see
+// Allocate). The writer counts on zeroed memory (a bitmap of nulls), which
+// Go's allocator gives and the pool does not, so the pool's buffers are
+// cleared for it.
+func (p *bufferPool) forWriter() memory.Allocator {
+	if p.shared {
+		return zeroed{p}
+	}
+	return p.base
+}
+
+// zeroed clears the memory that its pool hands out, as Go's allocator does.
+type zeroed struct{ *bufferPool }
+
+func (z zeroed) Allocate(n int) []byte {
+	b := z.bufferPool.Allocate(n)
+	clear(b)
+	return b
+}
+
+func (z zeroed) Reallocate(n int, b []byte) []byte {
+	out := z.bufferPool.Reallocate(n, b)
+	if n > len(b) {
+		clear(out[len(b):])
+	}
+	return out
+}
+
+// minPoolSize is the smallest buffer the pool hands out: arrow aligns
+// buffers to 64 bytes anyway.
+const minPoolSize = 64
+
+// poolClass returns the size class of a buffer of n bytes, or false when
+// n is not a size the pool hands out.
+func poolClass(n int) (int, bool) {
+	return bits.Len(uint(n - 1)), n >= minPoolSize && n&(n-1) == 0
+}
+
+// get returns a buffer of at least n bytes.
+func (p *bufferPool) get(n int) []byte {
+	class := bits.Len(uint(max(n, minPoolSize) - 1))
+	p.mu.Lock()
+	if l := len(p.free[class]); l > 0 {
+		b := p.free[class][l-1]
+		p.free[class][l-1] = nil
+		p.free[class] = p.free[class][:l-1]
+		p.mu.Unlock()
+		return b
+	}
+	p.mu.Unlock()
+	return p.base.Allocate(1 << class)
+}
+
+// Allocate implements memory.Allocator. A shared pool hands out any size,
+// a slice of a buffer of the size above; Go's allocator frees nothing, so
+// that Free can take the buffer back by its capacity. Other pools hand out
+// only their sizes, and pass other requests to base, which may count what
+// it allocated by the length of what is freed.
+func (p *bufferPool) Allocate(n int) []byte {
+	if _, ok := poolClass(n); ok || (p.shared && n > 0) {
+		return p.get(n)[:n]
+	}
+	return p.base.Allocate(n)
+}
+
+// Reallocate implements memory.Allocator.
+func (p *bufferPool) Reallocate(n int, b []byte) []byte {
+	if p.shared && cap(b) >= n {
+		return b[:n]
+	}
+	out := p.Allocate(n)
+	copy(out, b)
+	p.Free(b)
+	return out
+}
+
+// Free implements memory.Allocator: it keeps b for a later batch.
+func (p *bufferPool) Free(b []byte) {
+	if p.shared {
+		b = b[:cap(b)]
+	}
+	if class, ok := poolClass(len(b)); ok && p.reuse {
+		p.mu.Lock()
+		if !p.closed {
+			p.free[class] = append(p.free[class], b)
+			p.mu.Unlock()
+			return
+		}
+		p.mu.Unlock()
+	}
+	p.base.Free(b)
+}
+
+// close gives every kept buffer back to base, as later frees will be.
+func (p *bufferPool) close() {
+	p.mu.Lock()
+	free := p.free
+	p.free = [bits.UintSize][][]byte{}
+	p.closed = true
+	p.mu.Unlock()
+	for _, bs := range free {
+		for _, b := range bs {
+			p.base.Free(b)
+		}
+	}
 }

@@ -3,6 +3,8 @@ package timeline
 import (
 	"slices"
 	"strings"
+	"unicode"
+	"unicode/utf8"
 )
 
 // Event is one dated happening, backed by the sources that report it.
@@ -83,17 +85,31 @@ func (s *Source) Originator() string {
 // order they are cited, comparing names without regard to case or
 // surrounding space.
 func (e *Event) Publishers() []string {
-	var out []string
-	seen := map[string]bool{}
+	n := e.PublisherCount()
+	if n == 0 {
+		return nil
+	}
+	out := make([]string, 0, n)
+	var seen nameSet
 	for i := range e.Sources {
-		p := strings.TrimSpace(e.Sources[i].Publisher)
-		k := strings.ToLower(p)
-		if p != "" && !seen[k] {
-			seen[k] = true
+		if p := strings.TrimSpace(e.Sources[i].Publisher); seen.add(p) {
 			out = append(out, p)
 		}
 	}
 	return out
+}
+
+// PublisherCount returns len(e.Publishers()) without building the list:
+// exporters write it for every event.
+func (e *Event) PublisherCount() int {
+	var seen nameSet
+	n := 0
+	for i := range e.Sources {
+		if seen.add(strings.TrimSpace(e.Sources[i].Publisher)) {
+			n++
+		}
+	}
+	return n
 }
 
 // IndependentPublishers counts the distinct publishers (without regard to
@@ -105,18 +121,92 @@ func (e *Event) Publishers() []string {
 // source never lowers the count. An event that only KCNA reports, directly
 // or relayed, has zero.
 func (e *Event) IndependentPublishers() int {
-	var seen []string
+	var seen nameSet
+	n := 0
 	for i := range e.Sources {
 		s := &e.Sources[i]
 		if s.Kind == SourceStateMedia || strings.TrimSpace(s.Via) != "" {
 			continue
 		}
-		k := strings.ToLower(strings.TrimSpace(s.Publisher))
-		if k != "" && !slices.Contains(seen, k) {
-			seen = append(seen, k)
+		if seen.add(strings.TrimSpace(s.Publisher)) {
+			n++
 		}
 	}
-	return len(seen)
+	return n
+}
+
+// nameSet is a set of publisher names that are equal when strings.ToLower
+// makes them equal. It holds the first few names in place and compares them
+// without allocating, since an event cites a handful of publishers; past
+// that it keys a map by the lower-case name, so that an event with
+// thousands of sources still takes linear time.
+type nameSet struct {
+	few  [8]string
+	n    int
+	many map[string]struct{}
+}
+
+// add adds name and reports whether it was new; the empty name is never
+// added.
+func (s *nameSet) add(name string) bool {
+	if name == "" {
+		return false
+	}
+	if s.many != nil {
+		k := strings.ToLower(name)
+		if _, ok := s.many[k]; ok {
+			return false
+		}
+		s.many[k] = struct{}{}
+		return true
+	}
+	for _, f := range s.few[:s.n] {
+		if equalLower(f, name) {
+			return false
+		}
+	}
+	if s.n < len(s.few) {
+		s.few[s.n] = name
+		s.n++
+		return true
+	}
+	s.many = make(map[string]struct{}, 2*len(s.few))
+	for _, f := range s.few {
+		s.many[strings.ToLower(f)] = struct{}{}
+	}
+	s.many[strings.ToLower(name)] = struct{}{}
+	return true
+}
+
+// equalLower reports whether strings.ToLower(a) == strings.ToLower(b),
+// without allocating. strings.EqualFold is not the same test: it folds
+// 'İ' apart from "i", which ToLower maps together. ToLower lowers each rune
+// (an invalid byte becomes U+FFFD), and UTF-8 encodes a sequence of runes
+// one way only, so comparing the lowered runes one by one is equivalent.
+func equalLower(a, b string) bool {
+	for a != "" && b != "" {
+		if ca, cb := a[0], b[0]; ca|cb < utf8.RuneSelf {
+			if lowerASCII(ca) != lowerASCII(cb) {
+				return false
+			}
+			a, b = a[1:], b[1:]
+			continue
+		}
+		ra, na := utf8.DecodeRuneInString(a)
+		rb, nb := utf8.DecodeRuneInString(b)
+		if unicode.ToLower(ra) != unicode.ToLower(rb) {
+			return false
+		}
+		a, b = a[na:], b[nb:]
+	}
+	return a == "" && b == ""
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
 }
 
 // HasActor reports whether an actor of the event is named name (without
