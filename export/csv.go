@@ -293,7 +293,7 @@ func (w *csvWriter) event(e *timeline.Event) error {
 	}
 	b = w.text(append(b, ','), e.Notes)
 	b = strconv.AppendInt(append(b, ','), int64(len(e.Sources)), 10)
-	b = strconv.AppendInt(append(b, ','), int64(len(e.Publishers())), 10)
+	b = strconv.AppendInt(append(b, ','), int64(e.PublisherCount()), 10)
 	b = strconv.AppendInt(append(b, ','), int64(e.IndependentPublishers()), 10)
 	w.ev = append(b, '\n')
 	if w.invalid {

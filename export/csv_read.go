@@ -472,7 +472,7 @@ func (r *csvReader) next() (timeline.Event, error) {
 			return timeline.Event{}, t.fail(evSourceCount, "%d, but %s has %d row(s) for %q here", n, r.src.file, len(e.Sources), e.ID)
 		}
 	}
-	if err := t.derived(evPublisherCount, strconv.Itoa(len(e.Publishers()))); err != nil {
+	if err := t.derived(evPublisherCount, strconv.Itoa(e.PublisherCount())); err != nil {
 		return timeline.Event{}, err
 	}
 	if err := t.derived(evIndependent, strconv.Itoa(e.IndependentPublishers())); err != nil {
