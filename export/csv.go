@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -200,7 +201,11 @@ const (
 // an event that CSV cannot hold: text that is not valid UTF-8, or a list
 // (actors, tags, related) of exactly one empty string, which reads back as
 // no list; timeline.Validate rejects both.
-func WriteCSV(events, sources io.Writer, seq iter.Seq[timeline.Event], opts CSVOptions) error {
+//
+// When ctx is cancelled, WriteCSV stops within a few hundred events and
+// returns the context's cause (see UntilError) without writing what it
+// holds, so the output lacks its tail: discard it (SaveCSV does).
+func WriteCSV(ctx context.Context, events, sources io.Writer, seq iter.Seq[timeline.Event], opts CSVOptions) error {
 	w := csvWriter{guard: !opts.RawText}
 	if opts.BOM {
 		w.ev = append(w.ev, utf8BOM...)
@@ -208,7 +213,7 @@ func WriteCSV(events, sources io.Writer, seq iter.Seq[timeline.Event], opts CSVO
 	}
 	w.ev = appendHeader(w.ev, eventColumns[:])
 	w.src = appendHeader(w.src, sourceColumns[:])
-	for e := range seq {
+	for e := range cancellable(ctx, seq) {
 		if err := w.event(&e); err != nil {
 			return err
 		}
@@ -217,6 +222,9 @@ func WriteCSV(events, sources io.Writer, seq iter.Seq[timeline.Event], opts CSVO
 				return err
 			}
 		}
+	}
+	if err := cancelled(ctx); err != nil {
+		return fmt.Errorf("export: write csv: %w", err)
 	}
 	return w.flush(events, sources)
 }

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/csv"
 	"fmt"
 	"io"
@@ -36,7 +37,7 @@ func BenchmarkWriteCSV(b *testing.B) {
 		write func(ev, src io.Writer, events []timeline.Event) error
 	}{
 		{"WriteCSV", func(ev, src io.Writer, events []timeline.Event) error {
-			return WriteCSV(ev, src, slices.Values(events), CSVOptions{})
+			return WriteCSV(context.Background(), ev, src, slices.Values(events), CSVOptions{})
 		}},
 		{"encoding-csv", handWriteCSV},
 		{"gocsv", gocsvWriteCSV},
@@ -89,7 +90,7 @@ func BenchmarkWriteCSV(b *testing.B) {
 func BenchmarkReadCSV(b *testing.B) {
 	for _, n := range []int{10_000, 100_000} {
 		var ev, src bytes.Buffer
-		if err := WriteCSV(&ev, &src, slices.Values(benchEvents(n)), CSVOptions{}); err != nil {
+		if err := WriteCSV(context.Background(), &ev, &src, slices.Values(benchEvents(n)), CSVOptions{}); err != nil {
 			b.Fatal(err)
 		}
 		b.Run(fmt.Sprintf("events=%d/ReadCSV", n), func(b *testing.B) {

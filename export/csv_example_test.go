@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"context"
 	"fmt"
 	"os"
 	"slices"
@@ -27,7 +28,7 @@ func ExampleWriteCSV() {
 		},
 	}}
 	var ev, src strings.Builder
-	if err := export.WriteCSV(&ev, &src, slices.Values(events), export.CSVOptions{}); err != nil {
+	if err := export.WriteCSV(context.Background(), &ev, &src, slices.Values(events), export.CSVOptions{}); err != nil {
 		fmt.Println(err)
 		return
 	}
@@ -88,7 +89,7 @@ func ExampleSaveCSV() {
 		fmt.Println(err)
 		return
 	}
-	if _, err := export.SaveCSV(dir, d, export.CSVOptions{BOM: true}); err != nil {
+	if _, err := export.SaveCSV(context.Background(), dir, d, export.CSVOptions{BOM: true}); err != nil {
 		fmt.Println(err)
 		return
 	}

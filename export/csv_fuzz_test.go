@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -28,13 +29,13 @@ func FuzzReadCSV(f *testing.F) {
 	f.Add(evGolden, srcGolden, false)
 	for _, opts := range []CSVOptions{{}, {BOM: true, RawText: true}} {
 		var ev, src bytes.Buffer
-		if err := WriteCSV(&ev, &src, slices.Values(csvEdgeEvents()), opts); err != nil {
+		if err := WriteCSV(context.Background(), &ev, &src, slices.Values(csvEdgeEvents()), opts); err != nil {
 			f.Fatal(err)
 		}
 		f.Add(ev.Bytes(), src.Bytes(), opts.RawText)
 		ev.Reset()
 		src.Reset()
-		if err := WriteCSV(&ev, &src, slices.Values(readErrBase()), opts); err != nil {
+		if err := WriteCSV(context.Background(), &ev, &src, slices.Values(readErrBase()), opts); err != nil {
 			f.Fatal(err)
 		}
 		f.Add(ev.Bytes(), src.Bytes(), opts.RawText)
@@ -56,7 +57,7 @@ func FuzzReadCSV(f *testing.F) {
 			return
 		}
 		var ev, src bytes.Buffer
-		if err := WriteCSV(&ev, &src, slices.Values(got), CSVOptions{RawText: raw}); err != nil {
+		if err := WriteCSV(context.Background(), &ev, &src, slices.Values(got), CSVOptions{RawText: raw}); err != nil {
 			t.Fatalf("events that read do not write: %v", err)
 		}
 		again, err := readCSVBytes(ev.Bytes(), src.Bytes(), opts)

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/json"
 	"fmt"
 	"io"
@@ -29,21 +30,22 @@ type CSVFiles struct {
 //
 // The three files are written to temporary files first and renamed into
 // place together, only when all three are complete: a failure while
-// writing leaves no partial file and every earlier file as it was.
-func SaveCSV(dir string, d *timeline.Dataset, opts CSVOptions) (CSVFiles, error) {
-	return saveCSV(dir, d.Metadata(), d.All(), opts, nil)
+// writing, or a cancelled ctx, leaves no partial file and every earlier
+// file as it was.
+func SaveCSV(ctx context.Context, dir string, d *timeline.Dataset, opts CSVOptions) (CSVFiles, error) {
+	return saveCSV(ctx, dir, d.Metadata(), d.All(), opts, nil)
 }
 
 // SaveCSVEvents is SaveCSV for a stream of events with their metadata, for
 // conversions that must not hold the whole dataset in memory. The events
 // are written as they come, not validated or sorted.
-func SaveCSVEvents(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts CSVOptions) (CSVFiles, error) {
-	return saveCSV(dir, meta, events, opts, nil)
+func SaveCSVEvents(ctx context.Context, dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts CSVOptions) (CSVFiles, error) {
+	return saveCSV(ctx, dir, meta, events, opts, nil)
 }
 
 // saveCSV is SaveCSV with a hook that wraps each file's writer, for tests
 // of failing writes.
-func saveCSV(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts CSVOptions, wrap func(io.Writer) io.Writer) (CSVFiles, error) {
+func saveCSV(ctx context.Context, dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts CSVOptions, wrap func(io.Writer) io.Writer) (CSVFiles, error) {
 	if wrap == nil {
 		wrap = func(w io.Writer) io.Writer { return w }
 	}
@@ -60,7 +62,7 @@ func saveCSV(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event]
 		return CSVFiles{}, err
 	}
 	err = atomicfile.WriteGroup([]string{files.Events, files.Sources, files.Package}, func(ws []io.Writer) error {
-		if err := WriteCSV(wrap(ws[0]), wrap(ws[1]), events, opts); err != nil {
+		if err := WriteCSV(ctx, wrap(ws[0]), wrap(ws[1]), events, opts); err != nil {
 			return err
 		}
 		_, err := wrap(ws[2]).Write(desc)

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"io"
 	"os"
@@ -45,7 +46,7 @@ func TestSaveLoadCSV(t *testing.T) {
 		for _, opts := range []CSVOptions{{}, {BOM: true, RawText: true}} {
 			t.Run(d.Metadata().Name, func(t *testing.T) {
 				dir := t.TempDir()
-				files, err := SaveCSV(dir, d, opts)
+				files, err := SaveCSV(context.Background(), dir, d, opts)
 				require.NoError(t, err)
 				assert.Equal(t, CSVFiles{
 					Events:  filepath.Join(dir, "events.csv"),
@@ -72,7 +73,7 @@ func TestSaveCSVFailure(t *testing.T) {
 	for _, n := range []int{0, 10, 70_000, 1_000_000} {
 		t.Run("fresh", func(t *testing.T) {
 			dir := t.TempDir()
-			_, err := saveCSV(dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: n} })
+			_, err := saveCSV(context.Background(), dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: n} })
 			require.ErrorIs(t, err, errDiskFull)
 			entries, err := os.ReadDir(dir)
 			require.NoError(t, err)
@@ -80,10 +81,10 @@ func TestSaveCSVFailure(t *testing.T) {
 		})
 		t.Run("earlier files", func(t *testing.T) {
 			dir := t.TempDir()
-			_, err := SaveCSV(dir, seeds.MustLoad(), CSVOptions{})
+			_, err := SaveCSV(context.Background(), dir, seeds.MustLoad(), CSVOptions{})
 			require.NoError(t, err)
 			before := readDir(t, dir)
-			_, err = saveCSV(dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: n} })
+			_, err = saveCSV(context.Background(), dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer { return &failingWriter{w: w, limit: n} })
 			require.ErrorIs(t, err, errDiskFull)
 			assert.Equal(t, before, readDir(t, dir))
 		})
@@ -94,7 +95,7 @@ func TestSaveCSVFailure(t *testing.T) {
 		// an earlier save.
 		failDescriptor := func(dir string) error {
 			calls := 0
-			_, err := saveCSV(dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer {
+			_, err := saveCSV(context.Background(), dir, d.Metadata(), d.All(), CSVOptions{}, func(w io.Writer) io.Writer {
 				calls++
 				if calls == 3 {
 					return &failingWriter{w: w, limit: 5}
@@ -109,7 +110,7 @@ func TestSaveCSVFailure(t *testing.T) {
 		require.NoError(t, err)
 		assert.Empty(t, entries)
 
-		_, err = SaveCSV(dir, seeds.MustLoad(), CSVOptions{})
+		_, err = SaveCSV(context.Background(), dir, seeds.MustLoad(), CSVOptions{})
 		require.NoError(t, err)
 		before := readDir(t, dir)
 		require.ErrorIs(t, failDescriptor(dir), errDiskFull)
@@ -117,7 +118,7 @@ func TestSaveCSVFailure(t *testing.T) {
 	})
 	t.Run("missing folder", func(t *testing.T) {
 		dir := filepath.Join(t.TempDir(), "a", "b")
-		files, err := SaveCSV(dir, seeds.MustLoad(), CSVOptions{})
+		files, err := SaveCSV(context.Background(), dir, seeds.MustLoad(), CSVOptions{})
 		require.NoError(t, err)
 		assert.FileExists(t, files.Package)
 	})
@@ -139,7 +140,7 @@ func readDir(t *testing.T, dir string) map[string]string {
 func TestLoadCSVErrors(t *testing.T) {
 	save := func(t *testing.T) string {
 		dir := t.TempDir()
-		_, err := SaveCSV(dir, seeds.MustLoad(), CSVOptions{})
+		_, err := SaveCSV(context.Background(), dir, seeds.MustLoad(), CSVOptions{})
 		require.NoError(t, err)
 		return dir
 	}

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"flag"
 	"os"
 	"path/filepath"
@@ -45,7 +46,7 @@ func golden(t *testing.T, name string, got []byte) {
 func writeCSVBytes(t testing.TB, events []timeline.Event, opts CSVOptions) ([]byte, []byte) {
 	t.Helper()
 	var ev, src bytes.Buffer
-	require.NoError(t, WriteCSV(&ev, &src, slices.Values(events), opts))
+	require.NoError(t, WriteCSV(context.Background(), &ev, &src, slices.Values(events), opts))
 	return ev.Bytes(), src.Bytes()
 }
 
@@ -297,7 +298,7 @@ func TestCSVWriteRefuses(t *testing.T) {
 			e := base()
 			tt.edit(&e)
 			var ev, src bytes.Buffer
-			err := WriteCSV(&ev, &src, slices.Values([]timeline.Event{base(), e}), CSVOptions{})
+			err := WriteCSV(context.Background(), &ev, &src, slices.Values([]timeline.Event{base(), e}), CSVOptions{})
 			require.Error(t, err)
 			assert.Contains(t, err.Error(), tt.want)
 		})
@@ -324,13 +325,13 @@ func TestCSVGolden(t *testing.T) {
 func TestCSVStreams(t *testing.T) {
 	var ev, src countingWriter
 	events := seeds.Synthetic(5000, seeds.SyntheticOptions{})
-	require.NoError(t, WriteCSV(&ev, &src, events, CSVOptions{}))
+	require.NoError(t, WriteCSV(context.Background(), &ev, &src, events, CSVOptions{}))
 	assert.Greater(t, ev.writes, 10, "events.csv written in pieces")
 	assert.Greater(t, src.writes, 10, "sources.csv written in pieces")
 	assert.LessOrEqual(t, ev.largest, 2*flushCSV)
 
 	fw := &failingWriter{limit: 100_000}
-	err := WriteCSV(fw, &src, events, CSVOptions{})
+	err := WriteCSV(context.Background(), fw, &src, events, CSVOptions{})
 	require.ErrorIs(t, err, errDiskFull)
 	assert.Contains(t, err.Error(), "write events.csv")
 }

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -49,7 +50,7 @@ var diskFullSaves = map[string]func(path string) error{
 	},
 	"csv": func(p string) error {
 		meta, events := diskFullEvents()
-		_, err := SaveCSVEvents(p, meta, slices.Values(events), CSVOptions{})
+		_, err := SaveCSVEvents(context.Background(), p, meta, slices.Values(events), CSVOptions{})
 		return err
 	},
 	"json": func(p string) error {

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -199,15 +200,20 @@ func collect(seq iter.Seq2[timeline.Event, error]) ([]timeline.Event, error) {
 }
 
 // UntilError adapts a reader's sequence to the iter.Seq that writers take:
-// it yields the events until the first error, which it stores in *err.
-// A writer that is fed a failing input would otherwise finish a file that
-// silently lacks the rest, so check *err before keeping what was written
-// (the main job does).
-func UntilError(seq iter.Seq2[timeline.Event, error], err *error) iter.Seq[timeline.Event] {
+// it yields the events until the first error, and then calls cancel with
+// that error as the cause. A writer given the context that cancel belongs
+// to then fails with the read error (errors.As finds the *ReadError)
+// instead of finishing a file that silently lacks the rest, and a Save
+// leaves no file:
+//
+//	ctx, cancel := context.WithCancelCause(ctx)
+//	defer cancel(nil)
+//	err := export.SaveArrow(ctx, "out.arrow", in.Metadata, export.UntilError(in.Events, cancel), opts)
+func UntilError(seq iter.Seq2[timeline.Event, error], cancel context.CancelCauseFunc) iter.Seq[timeline.Event] {
 	return func(yield func(timeline.Event) bool) {
-		for e, e2 := range seq {
-			if e2 != nil {
-				*err = e2
+		for e, err := range seq {
+			if err != nil {
+				cancel(err)
 				return
 			}
 			if !yield(e) {

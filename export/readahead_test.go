@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"iter"
@@ -97,8 +98,13 @@ func TestReadAheadStopsTheReader(t *testing.T) {
 			assert.Less(t, src.yielded, stopAt+5*readAheadChunk, "the reader ran far ahead")
 		})
 	}
-	assert.Eventually(t, func() bool { return runtime.NumGoroutine() <= before }, 5*time.Second, 10*time.Millisecond,
-		"goroutines left running")
+	// Polled here, not with assert.Eventually, which runs its condition on
+	// a goroutine of its own.
+	deadline := time.Now().Add(5 * time.Second)
+	for runtime.NumGoroutine() > before && time.Now().Before(deadline) {
+		time.Sleep(10 * time.Millisecond)
+	}
+	assert.LessOrEqual(t, runtime.NumGoroutine(), before, "goroutines left running")
 }
 
 // A conversion through ReadAhead reads back what a direct read does.
@@ -106,13 +112,14 @@ func TestReadAheadCSVToArrow(t *testing.T) {
 	meta := seeds.SyntheticMetadata(3000, seeds.SyntheticOptions{Seed: 7, Hostile: true})
 	events := slices.Collect(seeds.Synthetic(3000, seeds.SyntheticOptions{Seed: 7, Hostile: true}))
 	var ev, src bytes.Buffer
-	require.NoError(t, WriteCSV(&ev, &src, slices.Values(events), CSVOptions{}))
+	require.NoError(t, WriteCSV(context.Background(), &ev, &src, slices.Values(events), CSVOptions{}))
 
-	var readErr error
+	ctx, cancel := context.WithCancelCause(context.Background())
+	defer cancel(nil)
 	var f memFile
 	read := ReadCSV(bytes.NewReader(ev.Bytes()), bytes.NewReader(src.Bytes()), CSVReadOptions{})
-	require.NoError(t, WriteArrow(&f, meta, UntilError(ReadAhead(read, 1024), &readErr), ArrowOptions{BatchSize: 500}))
-	require.NoError(t, readErr)
+	require.NoError(t, WriteArrow(&f, meta, UntilError(ReadAhead(read, 1024), cancel), ArrowOptions{BatchSize: 500}))
+	require.NoError(t, context.Cause(ctx))
 
 	_, seq, err := ReadArrow(bytes.NewReader(f.data), ArrowReadOptions{})
 	require.NoError(t, err)

@@ -26,6 +26,7 @@
 package main
 
 import (
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -33,9 +34,11 @@ import (
 	"io/fs"
 	"iter"
 	"os"
+	"os/signal"
 	"path/filepath"
 	"slices"
 	"strings"
+	"syscall"
 	"text/tabwriter"
 
 	"github.com/sourced-dev/sourced/export"
@@ -67,7 +70,11 @@ func main() {
 		}
 		os.Exit(2)
 	}
-	if err := run(cfg, os.Stdout); err != nil {
+	// Ctrl-C stops the writers; the staging folder goes, and nothing is
+	// written.
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	defer stop()
+	if err := run(ctx, cfg, os.Stdout); err != nil {
 		fmt.Fprintln(os.Stderr, "export:", err)
 		os.Exit(1)
 	}
@@ -224,7 +231,7 @@ type written struct {
 	what   string
 }
 
-func run(cfg config, stdout io.Writer) error {
+func run(ctx context.Context, cfg config, stdout io.Writer) error {
 	src, err := openSource(cfg)
 	if err != nil {
 		return err
@@ -240,7 +247,7 @@ func run(cfg config, stdout io.Writer) error {
 
 	var table []written
 	for _, f := range cfg.formats {
-		rows, err := writeFormat(cfg, src, f, staging)
+		rows, err := writeFormat(ctx, cfg, src, f, staging)
 		if err != nil {
 			return err
 		}
@@ -272,7 +279,7 @@ func topEntries(table []written) []string {
 	return out
 }
 
-func writeFormat(cfg config, src source, f export.Format, dir string) ([]written, error) {
+func writeFormat(ctx context.Context, cfg config, src source, f export.Format, dir string) ([]written, error) {
 	events, done, err := src.open()
 	if err != nil {
 		return nil, err
@@ -282,10 +289,13 @@ func writeFormat(cfg config, src source, f export.Format, dir string) ([]written
 		// Decode on one core while this goroutine encodes on the other.
 		events = export.ReadAhead(events, 4096)
 	}
-	var readErr error
+	// A read error cancels ctx with the error as its cause: the writer
+	// stops and returns it rather than finishing a short file.
+	ctx, cancel := context.WithCancelCause(ctx)
+	defer cancel(nil)
 	var n, nsrc int
 	counted := func(yield func(timeline.Event) bool) {
-		for e := range export.UntilError(events, &readErr) {
+		for e := range export.UntilError(events, cancel) {
 			n++
 			nsrc += len(e.Sources)
 			if !yield(e) {
@@ -302,8 +312,8 @@ func writeFormat(cfg config, src source, f export.Format, dir string) ([]written
 		for e := range counted {
 			all = append(all, e)
 		}
-		if readErr != nil {
-			return nil, readErr
+		if err := ctx.Err(); err != nil {
+			return nil, context.Cause(ctx)
 		}
 		d, verr := timeline.New(src.meta, all)
 		if verr != nil {
@@ -312,7 +322,7 @@ func writeFormat(cfg config, src source, f export.Format, dir string) ([]written
 		err = timeline.Save(filepath.Join(dir, "dataset.json"), d)
 		out = append(out, written{"dataset.json", f, n, "events"})
 	case export.FormatCSV:
-		_, err = export.SaveCSVEvents(dir, src.meta, counted, export.CSVOptions{BOM: cfg.bom, RawText: cfg.allowFormulas})
+		_, err = export.SaveCSVEvents(ctx, dir, src.meta, counted, export.CSVOptions{BOM: cfg.bom, RawText: cfg.allowFormulas})
 		out = append(out, written{export.EventsCSV, f, n, "events"},
 			written{export.SourcesCSV, f, nsrc, "sources"},
 			written{export.PackageCSV, f, 2, "resources"})
@@ -332,7 +342,9 @@ func writeFormat(cfg config, src source, f export.Format, dir string) ([]written
 		}
 	}
 	if err == nil {
-		err = readErr
+		if ctx.Err() != nil {
+			err = context.Cause(ctx)
+		}
 	}
 	if err != nil {
 		return nil, err

@@ -2,6 +2,7 @@ package main
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"os"
 	"path/filepath"
@@ -30,7 +31,7 @@ func mustConfig(t *testing.T, args ...string) config {
 func TestSeedEveryFormat(t *testing.T) {
 	out := t.TempDir()
 	var stdout bytes.Buffer
-	require.NoError(t, run(mustConfig(t, "-out", out), &stdout))
+	require.NoError(t, run(context.Background(), mustConfig(t, "-out", out), &stdout))
 	for _, f := range everyFile {
 		assert.FileExists(t, filepath.Join(out, f))
 		assert.Contains(t, stdout.String(), f)
@@ -52,10 +53,10 @@ func TestSeedEveryFormat(t *testing.T) {
 
 func TestConvertAndReplace(t *testing.T) {
 	src, out := t.TempDir(), t.TempDir()
-	require.NoError(t, run(mustConfig(t, "-synthetic", "300", "-hostile", "-out", src, "-batch", "64", "-formats", "arrow"), &bytes.Buffer{}))
+	require.NoError(t, run(context.Background(), mustConfig(t, "-synthetic", "300", "-hostile", "-out", src, "-batch", "64", "-formats", "arrow"), &bytes.Buffer{}))
 	// Arrow to every other format, twice: the second run replaces the first.
 	for range 2 {
-		require.NoError(t, run(mustConfig(t, "-in", filepath.Join(src, "events.arrow"), "-out", out), &bytes.Buffer{}))
+		require.NoError(t, run(context.Background(), mustConfig(t, "-in", filepath.Join(src, "events.arrow"), "-out", out), &bytes.Buffer{}))
 	}
 	want, err := export.Load(filepath.Join(src, "events.arrow"))
 	require.NoError(t, err)
@@ -66,14 +67,14 @@ func TestConvertAndReplace(t *testing.T) {
 
 func TestBadInputWritesNothing(t *testing.T) {
 	src, out := t.TempDir(), t.TempDir()
-	require.NoError(t, run(mustConfig(t, "-synthetic", "2000", "-out", src, "-batch", "100", "-formats", "arrows"), &bytes.Buffer{}))
+	require.NoError(t, run(context.Background(), mustConfig(t, "-synthetic", "2000", "-out", src, "-batch", "100", "-formats", "arrows"), &bytes.Buffer{}))
 	whole, err := os.ReadFile(filepath.Join(src, "events.arrows"))
 	require.NoError(t, err)
 	// Cut the stream in its last third: the first batches read, then it fails.
 	bad := filepath.Join(src, "cut.arrows")
 	require.NoError(t, os.WriteFile(bad, whole[:len(whole)*2/3], 0o644))
 
-	err = run(mustConfig(t, "-in", bad, "-out", out), &bytes.Buffer{})
+	err = run(context.Background(), mustConfig(t, "-in", bad, "-out", out), &bytes.Buffer{})
 	require.Error(t, err)
 	var re *export.ReadError
 	require.True(t, errors.As(err, &re), "%v", err)
@@ -82,6 +83,22 @@ func TestBadInputWritesNothing(t *testing.T) {
 	entries, err := os.ReadDir(out)
 	require.NoError(t, err)
 	assert.Empty(t, entries, "a failed export writes nothing")
+}
+
+// TestCancelledWritesNothing stops the job as Ctrl-C does, in each format.
+func TestCancelledWritesNothing(t *testing.T) {
+	for _, f := range allFormats {
+		t.Run(string(f), func(t *testing.T) {
+			out := t.TempDir()
+			ctx, cancel := context.WithCancel(context.Background())
+			cancel()
+			err := run(ctx, mustConfig(t, "-synthetic", "3000", "-out", out, "-formats", string(f)), &bytes.Buffer{})
+			require.ErrorIs(t, err, context.Canceled)
+			entries, err := os.ReadDir(out)
+			require.NoError(t, err)
+			assert.Empty(t, entries, "a cancelled export writes nothing")
+		})
+	}
 }
 
 func TestFlags(t *testing.T) {

@@ -12,6 +12,7 @@
 package main
 
 import (
+	"context"
 	"flag"
 	"fmt"
 	"io"
@@ -51,12 +52,12 @@ func run(n int, out string, opts seeds.SyntheticOptions) error {
 	if err != nil {
 		return err
 	}
-	if _, err := export.SaveCSV(out, empty, export.CSVOptions{}); err != nil {
+	if _, err := export.SaveCSV(context.Background(), out, empty, export.CSVOptions{}); err != nil {
 		return err
 	}
 	return atomicfile.WriteFrom(filepath.Join(out, export.EventsCSV), func(ev io.Writer) error {
 		return atomicfile.WriteFrom(filepath.Join(out, export.SourcesCSV), func(src io.Writer) error {
-			return export.WriteCSV(ev, src, pipelined(seeds.Synthetic(n, opts)), export.CSVOptions{})
+			return export.WriteCSV(context.Background(), ev, src, pipelined(seeds.Synthetic(n, opts)), export.CSVOptions{})
 		})
 	})
 }
