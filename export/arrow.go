@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"fmt"
 	"io"
 	"io/fs"
@@ -89,30 +90,37 @@ type ReadAtSeeker interface {
 // and polars.read_ipc open), with meta in the schema metadata. It writes
 // batch by batch, holding one batch in memory. The file format needs to seek
 // back; for pipes and sockets use WriteArrowStream.
-func WriteArrow(w io.WriteSeeker, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
-	return writeArrow("arrow", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
+//
+// When ctx is cancelled, WriteArrow stops within a few hundred events and
+// returns the context's cause (see UntilError) before writing the file's
+// footer: discard what it wrote (SaveArrow does).
+func WriteArrow(ctx context.Context, w io.WriteSeeker, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
+	return writeArrow(ctx, "arrow", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
 		return ipc.NewFileWriter(w, append(o, ipc.WithSchema(s))...)
 	})
 }
 
 // WriteArrowStream writes events to w in the Arrow IPC stream format
-// (pyarrow.ipc.open_stream, polars.read_ipc_stream), batch by batch.
-func WriteArrowStream(w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
-	return writeArrow("arrow-stream", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
+// (pyarrow.ipc.open_stream, polars.read_ipc_stream), batch by batch. A
+// cancelled ctx stops it as it stops WriteArrow, before the end-of-stream
+// marker.
+func WriteArrowStream(ctx context.Context, w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
+	return writeArrow(ctx, "arrow-stream", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
 		return ipc.NewWriter(w, append(o, ipc.WithSchema(s))...), nil
 	})
 }
 
 // SaveArrow writes events to path as an Arrow IPC file (see WriteArrow),
-// atomically: a failed write leaves no file and any earlier file intact.
-func SaveArrow(path string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
-	return atomicfile.Write(path, func(f *os.File) error { return WriteArrow(f, meta, events, opts) })
+// atomically: a failed or cancelled write leaves no file and any earlier
+// file intact.
+func SaveArrow(ctx context.Context, path string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
+	return atomicfile.Write(path, func(f *os.File) error { return WriteArrow(ctx, f, meta, events, opts) })
 }
 
 // SaveArrowStream writes events to path in the Arrow IPC stream format
 // (see WriteArrowStream), atomically.
-func SaveArrowStream(path string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
-	return atomicfile.WriteFrom(path, func(w io.Writer) error { return WriteArrowStream(w, meta, events, opts) })
+func SaveArrowStream(ctx context.Context, path string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
+	return atomicfile.WriteFrom(path, func(w io.Writer) error { return WriteArrowStream(ctx, w, meta, events, opts) })
 }
 
 // ReadArrow reads an Arrow IPC file: it checks the schema and returns the

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -229,7 +230,7 @@ func TestLoadInvalid(t *testing.T) {
 	events := arrowEdgeEvents()
 	events[3].Start = timeline.Date{}
 	path := filepath.Join(t.TempDir(), "invalid.arrow")
-	require.NoError(t, SaveArrow(path, arrowMeta(), slices.Values(events), ArrowOptions{}))
+	require.NoError(t, SaveArrow(context.Background(), path, arrowMeta(), slices.Values(events), ArrowOptions{}))
 	_, err := LoadArrow(path)
 	re := assertReadError(t, err, "arrow")
 	require.ErrorIs(t, err, ErrValue)
@@ -248,7 +249,7 @@ func TestWriteRefusesVocabulary(t *testing.T) {
 		err = c.write(io.Discard, arrowMeta(), events[2:], CompressionDefault, nil, 0)
 		require.ErrorIs(t, err, timeline.ErrCountry, c.name)
 	}
-	err := WriteArrow(&memFile{}, arrowMeta(), nil, ArrowOptions{Compression: CompressionSnappy})
+	err := WriteArrow(context.Background(), &memFile{}, arrowMeta(), nil, ArrowOptions{Compression: CompressionSnappy})
 	assert.ErrorContains(t, err, "compression snappy")
 	err = WriteParquet(io.Discard, arrowMeta(), nil, ParquetOptions{Compression: CompressionLZ4})
 	assert.ErrorContains(t, err, "compression lz4")
@@ -264,7 +265,7 @@ func TestWriteFailing(t *testing.T) {
 		for n := 0; n < full.Len(); n += max(1, full.Len()/50) {
 			var err error
 			if c.name == "arrow" {
-				err = WriteArrow(&failFile{n: n}, arrowMeta(), slices.Values(events), ArrowOptions{BatchSize: 100, Compression: CompressionZstd})
+				err = WriteArrow(context.Background(), &failFile{n: n}, arrowMeta(), slices.Values(events), ArrowOptions{BatchSize: 100, Compression: CompressionZstd})
 			} else {
 				err = c.write(&failFile{n: n}, arrowMeta(), events, CompressionZstd, nil, 100)
 			}
@@ -286,10 +287,10 @@ func TestSaveFailing(t *testing.T) {
 		save func(path string, events []timeline.Event) error
 	}{
 		{"arrow", func(p string, ev []timeline.Event) error {
-			return SaveArrow(p, arrowMeta(), slices.Values(ev), ArrowOptions{BatchSize: 4})
+			return SaveArrow(context.Background(), p, arrowMeta(), slices.Values(ev), ArrowOptions{BatchSize: 4})
 		}},
 		{"arrow-stream", func(p string, ev []timeline.Event) error {
-			return SaveArrowStream(p, arrowMeta(), slices.Values(ev), ArrowOptions{BatchSize: 4})
+			return SaveArrowStream(context.Background(), p, arrowMeta(), slices.Values(ev), ArrowOptions{BatchSize: 4})
 		}},
 		{"parquet", func(p string, ev []timeline.Event) error {
 			return SaveParquet(p, arrowMeta(), slices.Values(ev), ParquetOptions{RowGroupSize: 4})

@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"iter"
@@ -71,7 +72,7 @@ func BenchmarkWriteArrow(b *testing.B) {
 		var size int64
 		for b.Loop() {
 			var w discardSeeker
-			if err := WriteArrow(&w, meta, events(), ArrowOptions{Compression: comp}); err != nil {
+			if err := WriteArrow(context.Background(), &w, meta, events(), ArrowOptions{Compression: comp}); err != nil {
 				b.Fatal(err)
 			}
 			size = w.pos
@@ -115,7 +116,7 @@ func BenchmarkReadArrow(b *testing.B) {
 			b.Run(fmt.Sprintf("%s/%d", comp, n), func(b *testing.B) {
 				meta, events := arrowBenchEvents(n)
 				var f memFile
-				if err := WriteArrow(&f, meta, slices.Values(events), ArrowOptions{Compression: comp}); err != nil {
+				if err := WriteArrow(context.Background(), &f, meta, slices.Values(events), ArrowOptions{Compression: comp}); err != nil {
 					b.Fatal(err)
 				}
 				b.ReportAllocs()
@@ -140,7 +141,7 @@ func BenchmarkReadArrowStream(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			meta, events := arrowBenchEvents(n)
 			var buf bytes.Buffer
-			if err := WriteArrowStream(&buf, meta, slices.Values(events), ArrowOptions{}); err != nil {
+			if err := WriteArrowStream(context.Background(), &buf, meta, slices.Values(events), ArrowOptions{}); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()

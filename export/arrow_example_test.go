@@ -1,6 +1,7 @@
 package export_test
 
 import (
+	"context"
 	"fmt"
 	"log"
 	"os"
@@ -41,7 +42,7 @@ func ExampleSaveArrow() {
 	// pandas.read_feather, pyarrow.ipc.open_file and polars.read_ipc open
 	// the file; LoadArrow reads it back to equal events.
 	path := filepath.Join(dir, "events.arrow")
-	if err := export.SaveArrow(path, d.Metadata(), d.All(), export.ArrowOptions{Compression: export.CompressionZstd}); err != nil {
+	if err := export.SaveArrow(context.Background(), path, d.Metadata(), d.All(), export.ArrowOptions{Compression: export.CompressionZstd}); err != nil {
 		log.Fatal(err)
 	}
 	back, err := export.LoadArrow(path)

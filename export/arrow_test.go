@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"flag"
 	"fmt"
@@ -222,7 +223,7 @@ var arrowCodecs = []arrowCodec{
 		compressions: []Compression{CompressionNone, CompressionZstd, CompressionLZ4},
 		write: func(w io.Writer, meta timeline.Metadata, events []timeline.Event, c Compression, mem memory.Allocator, batch int) error {
 			var f memFile
-			if err := WriteArrow(&f, meta, slices.Values(events), ArrowOptions{BatchSize: batch, Compression: c, Allocator: mem}); err != nil {
+			if err := WriteArrow(context.Background(), &f, meta, slices.Values(events), ArrowOptions{BatchSize: batch, Compression: c, Allocator: mem}); err != nil {
 				return err
 			}
 			_, err := w.Write(f.data)
@@ -236,7 +237,7 @@ var arrowCodecs = []arrowCodec{
 		name:         "arrow-stream",
 		compressions: []Compression{CompressionNone, CompressionZstd, CompressionLZ4},
 		write: func(w io.Writer, meta timeline.Metadata, events []timeline.Event, c Compression, mem memory.Allocator, batch int) error {
-			return WriteArrowStream(w, meta, slices.Values(events), ArrowOptions{BatchSize: batch, Compression: c, Allocator: mem})
+			return WriteArrowStream(context.Background(), w, meta, slices.Values(events), ArrowOptions{BatchSize: batch, Compression: c, Allocator: mem})
 		},
 		read: func(data []byte, mem memory.Allocator) (timeline.Metadata, iter.Seq2[timeline.Event, error], error) {
 			return ReadArrowStream(bytes.NewReader(data), ArrowReadOptions{Allocator: mem})
@@ -360,10 +361,10 @@ func TestSaveLoadArrow(t *testing.T) {
 		load func(path string) (*timeline.Dataset, error)
 	}{
 		{"file", func(p string) error {
-			return SaveArrow(p, d.Metadata(), d.All(), ArrowOptions{BatchSize: 64, Compression: CompressionZstd})
+			return SaveArrow(context.Background(), p, d.Metadata(), d.All(), ArrowOptions{BatchSize: 64, Compression: CompressionZstd})
 		}, LoadArrow},
 		{"stream", func(p string) error {
-			return SaveArrowStream(p, d.Metadata(), d.All(), ArrowOptions{BatchSize: 64, Compression: CompressionLZ4})
+			return SaveArrowStream(context.Background(), p, d.Metadata(), d.All(), ArrowOptions{BatchSize: 64, Compression: CompressionLZ4})
 		}, LoadArrowStream},
 		{"parquet", func(p string) error {
 			return SaveParquet(p, d.Metadata(), d.All(), ParquetOptions{RowGroupSize: 100})

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"encoding/binary"
 	"errors"
 	"fmt"
@@ -57,7 +58,7 @@ func (o ArrowOptions) ipcOptions(mem memory.Allocator) ([]ipc.Option, error) {
 	return append(opts, ipc.WithCompressConcurrency(runtime.GOMAXPROCS(0))), nil
 }
 
-func writeArrow(format string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions,
+func writeArrow(ctx context.Context, format string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions,
 	open func(*arrow.Schema, []ipc.Option) (recordWriter, error)) (err error) {
 	defer func() {
 		if err != nil {
@@ -79,7 +80,12 @@ func writeArrow(format string, meta timeline.Metadata, events iter.Seq[timeline.
 	// On error the writer is not closed: Close would finish a file that
 	// lacks batches (v17 lets Close succeed after a failed Write), and the
 	// caller discards what was written.
-	if err := rb.writeAll(events, opts.batchSize(), w.Write); err != nil {
+	if err := rb.writeAll(cancellable(ctx, events), opts.batchSize(), w.Write); err != nil {
+		return err
+	}
+	// A cancelled write stops here, before the footer: what was written is
+	// not a whole file, and Save discards it.
+	if err := cancelled(ctx); err != nil {
 		return err
 	}
 	return w.Close()

@@ -34,11 +34,11 @@ const (
 var diskFullSaves = map[string]func(path string) error{
 	"arrow": func(p string) error {
 		meta, events := diskFullEvents()
-		return SaveArrow(p, meta, slices.Values(events), ArrowOptions{BatchSize: 256})
+		return SaveArrow(context.Background(), p, meta, slices.Values(events), ArrowOptions{BatchSize: 256})
 	},
 	"arrows": func(p string) error {
 		meta, events := diskFullEvents()
-		return SaveArrowStream(p, meta, slices.Values(events), ArrowOptions{BatchSize: 256})
+		return SaveArrowStream(context.Background(), p, meta, slices.Values(events), ArrowOptions{BatchSize: 256})
 	},
 	"parquet": func(p string) error {
 		meta, events := diskFullEvents()

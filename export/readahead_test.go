@@ -118,7 +118,7 @@ func TestReadAheadCSVToArrow(t *testing.T) {
 	defer cancel(nil)
 	var f memFile
 	read := ReadCSV(bytes.NewReader(ev.Bytes()), bytes.NewReader(src.Bytes()), CSVReadOptions{})
-	require.NoError(t, WriteArrow(&f, meta, UntilError(ReadAhead(read, 1024), cancel), ArrowOptions{BatchSize: 500}))
+	require.NoError(t, WriteArrow(context.Background(), &f, meta, UntilError(ReadAhead(read, 1024), cancel), ArrowOptions{BatchSize: 500}))
 	require.NoError(t, context.Cause(ctx))
 
 	_, seq, err := ReadArrow(bytes.NewReader(f.data), ArrowReadOptions{})

@@ -327,10 +327,10 @@ func writeFormat(ctx context.Context, cfg config, src source, f export.Format, d
 			written{export.SourcesCSV, f, nsrc, "sources"},
 			written{export.PackageCSV, f, 2, "resources"})
 	case export.FormatArrow:
-		err = export.SaveArrow(filepath.Join(dir, "events.arrow"), src.meta, counted, arrowOpts)
+		err = export.SaveArrow(ctx, filepath.Join(dir, "events.arrow"), src.meta, counted, arrowOpts)
 		out = append(out, written{"events.arrow", f, n, "events"})
 	case export.FormatArrowStream:
-		err = export.SaveArrowStream(filepath.Join(dir, "events.arrows"), src.meta, counted, arrowOpts)
+		err = export.SaveArrowStream(ctx, filepath.Join(dir, "events.arrows"), src.meta, counted, arrowOpts)
 		out = append(out, written{"events.arrows", f, n, "events"})
 	case export.FormatParquet:
 		err = export.SaveParquet(filepath.Join(dir, "events.parquet"), src.meta, counted, parquetOpts)
