@@ -129,6 +129,12 @@ func SaveArrowStream(ctx context.Context, path string, meta timeline.Metadata, e
 // error, from ReadArrow or from the sequence (which then stops), is a
 // *ReadError; a file whose columns are not ours gives ErrSchema naming
 // them. The events are not validated (LoadArrow validates them).
+//
+// With the default allocator the text of an event points into the memory
+// of the record batch it came from, shared with the other events of that
+// batch: keeping one event keeps its batch's text alive, until the strings
+// kept are copied (strings.Clone). With ArrowReadOptions.Allocator set, text is
+// copied out of the allocator's buffers once per column and batch.
 func ReadArrow(r ReadAtSeeker, opts ArrowReadOptions) (timeline.Metadata, iter.Seq2[timeline.Event, error], error) {
 	return readArrowFile(r, opts)
 }
