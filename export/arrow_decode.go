@@ -856,10 +856,10 @@ func (d *eventDecoder) row(b *arrowBatch, c *chunk, i int, e *timeline.Event) (s
 		return colStatus, fmt.Errorf("%w: %w", ErrValue, err)
 	}
 	var err error
-	if e.Start, err = readDate(b.start, b.startDate, b.startPrec, i, false); err != nil {
+	if e.Start, err = readDate(b.start, b.startDate, b.startPrec, i, false, timeline.Date{}); err != nil {
 		return colStart, err
 	}
-	if e.End, err = readDate(b.end, b.endDate, b.endPrec, i, true); err != nil {
+	if e.End, err = readDate(b.end, b.endDate, b.endPrec, i, true, e.Start); err != nil {
 		return colEnd, err
 	}
 	e.Place.Name, e.Place.Country = b.placeName.str(i), b.country.str(i)
@@ -924,10 +924,10 @@ func source(b *arrowBatch, j int, s *timeline.Source, kinds *vocabIndex[timeline
 		return srcColKind, fmt.Errorf("%w: %w", ErrValue, err)
 	}
 	var err error
-	if s.Published, err = readDate(b.srcColPublished, b.srcColPublishedDate, nil, j, false); err != nil {
+	if s.Published, err = readDate(b.srcColPublished, b.srcColPublishedDate, nil, j, false, timeline.Date{}); err != nil {
 		return srcColPublished, err
 	}
-	if s.Accessed, err = readDate(b.srcColAccessed, b.srcColAccessedDate, nil, j, false); err != nil {
+	if s.Accessed, err = readDate(b.srcColAccessed, b.srcColAccessedDate, nil, j, false, timeline.Date{}); err != nil {
 		return srcColAccessed, err
 	}
 	if g := b.srcColGrading.str(j); g != "" {
@@ -942,7 +942,11 @@ func source(b *arrowBatch, j int, s *timeline.Source, kinds *vocabIndex[timeline
 // precision columns, when the file has them, against it: the first day
 // covered (the last, with last) and the precision's name. The text is the
 // date: only it carries the qualifiers.
-func readDate(text *arrowText, days *dateCol, prec *arrowText, i int, last bool) (timeline.Date, error) {
+//
+// For an end, orLast is the start: with no end, the day is the last day of
+// the start (the last day the event covers, as in events.csv), or null as
+// files written before end_date meant that did.
+func readDate(text *arrowText, days *dateCol, prec *arrowText, i int, last bool, orLast timeline.Date) (timeline.Date, error) {
 	var t timeline.Date
 	if s := text.str(i); s != "" {
 		var err error
@@ -953,6 +957,10 @@ func readDate(text *arrowText, days *dateCol, prec *arrowText, i int, last bool)
 	if days != nil {
 		null := days.nulls.null(i)
 		switch {
+		case t.IsZero() && !null && !orLast.IsZero():
+			if int32(days.days[i]) != dayOf(days.months, orLast, true) {
+				return timeline.Date{}, fmt.Errorf("%w: the date32 column does not hold the day %s, the last that start %q covers", ErrValue, orLast.Last(), orLast)
+			}
 		case t.IsZero() && !null:
 			return timeline.Date{}, fmt.Errorf("%w: a date32 day without an EDTF date", ErrValue)
 		case !t.IsZero() && (null || int32(days.days[i]) != dayOf(days.months, t, last)):

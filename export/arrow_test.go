@@ -15,6 +15,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/apache/arrow/go/v17/arrow/array"
+	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/sourced-dev/sourced/seeds"
 	"github.com/sourced-dev/sourced/timeline"
@@ -415,4 +417,35 @@ func TestArrowCivilDates(t *testing.T) {
 			assert.Equal(t, events, collectEvents(t, seq), "%s in %s", c.name, zone)
 		}
 	}
+}
+
+// TestArrowEndDate checks that end_date is the last day an event covers,
+// as in events.csv: of end when there is one, else of start.
+func TestArrowEndDate(t *testing.T) {
+	src := []timeline.Source{{Publisher: "AP", Kind: timeline.SourceWire}}
+	events := []timeline.Event{
+		{ID: "a", Title: "a", Kind: timeline.KindOther, Status: timeline.StatusReported, Start: arrowDate("2024-11"), Sources: src},
+		{ID: "b", Title: "b", Kind: timeline.KindOther, Status: timeline.StatusReported, Start: arrowDate("2024-11-14"), End: arrowDate("2025~"), Sources: src},
+		{ID: "c", Title: "c", Kind: timeline.KindOther, Status: timeline.StatusReported, Start: arrowDate("2023-02-03?"), Sources: src},
+	}
+	var f memFile
+	require.NoError(t, WriteArrow(context.Background(), &f, arrowMeta(), slices.Values(events), ArrowOptions{}))
+	r, err := ipc.NewFileReader(bytes.NewReader(f.data))
+	require.NoError(t, err)
+	defer r.Close()
+	rec, err := r.Record(0)
+	require.NoError(t, err)
+	col := rec.Column(rec.Schema().FieldIndices("end_date")[0]).(*array.Date32)
+	var got []string
+	for i := range col.Len() {
+		got = append(got, col.Value(i).ToTime().Format(time.DateOnly))
+	}
+	assert.Equal(t, []string{"2024-11-30", "2025-12-31", "2023-02-03"}, got)
+	assert.Equal(t, 0, col.NullN())
+
+	_, seq, err := ReadArrow(bytes.NewReader(f.data), ArrowReadOptions{})
+	require.NoError(t, err)
+	back, err := collect(seq)
+	require.NoError(t, err)
+	assert.Equal(t, events, back)
 }

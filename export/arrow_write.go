@@ -355,7 +355,15 @@ func (b *recordBuilder) append(e *timeline.Event) error {
 	b.kind.int32(x.kind)
 	b.status.int32(x.status)
 	appendDate(&b.start, &b.startDate, &b.startPrec, e.Start, e.Start.First())
-	appendDate(&b.end, &b.endDate, &b.endPrec, e.End, e.End.Last())
+	if e.End.IsZero() && !e.Start.IsZero() {
+		// end_date is the last day the event covers, as in events.csv:
+		// with no end, the last day of start.
+		b.end.null()
+		b.endPrec.null()
+		b.endDate.int32(e.Start.Last().DaysSinceEpoch())
+	} else {
+		appendDate(&b.end, &b.endDate, &b.endPrec, e.End, e.End.Last())
+	}
 	b.placeName.strOrNull(e.Place.Name)
 	b.country.int32OrNull(x.country)
 	if loc := e.Place.Location; loc != nil {

@@ -145,7 +145,7 @@ def arrow_row(ev: dict) -> dict:
         "start_date": first_day(ev["start"]),
         "start_precision": precision(ev["start"]),
         "end": _or_none(end),
-        "end_date": last_day(end) if end else None,
+        "end_date": last_day(end) if end else last_day(ev["start"]),
         "end_precision": precision(end) if end else None,
         "place_name": _or_none(place.get("name")),
         "country": _or_none(place.get("country")),
