@@ -100,7 +100,8 @@ func unmarshal(name string, data []byte) (*Dataset, error) {
 	if err != nil {
 		return nil, err
 	}
-	d, err := New(meta, events)
+	// The decoder rejects text that is not UTF-8 where it reads it.
+	d, err := newDataset(meta, events, true)
 	if err != nil && name != "" {
 		return nil, fmt.Errorf("%s: %w", name, err)
 	}

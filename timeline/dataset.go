@@ -31,7 +31,12 @@ type Dataset struct {
 // Dataset, sorted with Compare. It copies the slice of events, not the
 // events' own slices.
 func New(meta Metadata, events []Event) (*Dataset, error) {
-	if err := Validate(meta, events); err != nil {
+	return newDataset(meta, events, false)
+}
+
+// newDataset is New; utf8Checked is validate's.
+func newDataset(meta Metadata, events []Event, utf8Checked bool) (*Dataset, error) {
+	if err := validate(meta, events, utf8Checked); err != nil {
 		return nil, err
 	}
 	d := &Dataset{meta: meta, byID: make(map[string]int, len(events))}

@@ -123,7 +123,13 @@ const MaxIDLength = 128
 // Validate checks the metadata and events and returns every problem at once
 // as ValidationErrors, or nil when there is none.
 func Validate(meta Metadata, events []Event) error {
-	var v validator
+	return validate(meta, events, false)
+}
+
+// validate is Validate; utf8Checked skips the UTF-8 checks, for events that
+// the JSON decoder has already checked byte by byte.
+func validate(meta Metadata, events []Event, utf8Checked bool) error {
+	v := validator{utf8Checked: utf8Checked}
 	if strings.TrimSpace(meta.Name) == "" {
 		v.add("", -1, "name", ErrMissing)
 	} else {
@@ -147,22 +153,28 @@ func Validate(meta Metadata, events []Event) error {
 		}
 		v.event(&events[i], i, index)
 	}
-	if len(v) == 0 {
+	if len(v.errs) == 0 {
 		return nil
 	}
-	return ValidationErrors(v)
+	return v.errs
 }
 
-type validator ValidationErrors
+type validator struct {
+	errs        ValidationErrors
+	utf8Checked bool // the text is known to be UTF-8
+}
+
+// validUTF8 is utf8.ValidString, or true when the decoder checked the text.
+func (v *validator) validUTF8(s string) bool { return v.utf8Checked || utf8.ValidString(s) }
 
 func (v *validator) add(id string, i int, field string, err error) {
-	*v = append(*v, &ValidationError{EventID: id, Index: i, Field: field, Err: err})
+	v.errs = append(v.errs, &ValidationError{EventID: id, Index: i, Field: field, Err: err})
 }
 
 // text reports text that is not valid UTF-8: JSON and Arrow would replace
 // its bad bytes, so it could not round-trip.
 func (v *validator) text(id string, i int, field, s string) {
-	if !utf8.ValidString(s) {
+	if !v.validUTF8(s) {
 		v.add(id, i, field, fmt.Errorf("%w: %q", ErrUTF8, s))
 	}
 }
@@ -198,10 +210,10 @@ func (v *validator) event(e *Event, i int, index map[string]int) {
 		if strings.TrimSpace(a.Name) == "" {
 			add(fmt.Sprintf("actors[%d].name", j), ErrMissing)
 		}
-		if !utf8.ValidString(a.Name) {
+		if !v.validUTF8(a.Name) {
 			v.text(e.ID, i, fmt.Sprintf("actors[%d].name", j), a.Name)
 		}
-		if !utf8.ValidString(a.Role) {
+		if !v.validUTF8(a.Role) {
 			v.text(e.ID, i, fmt.Sprintf("actors[%d].role", j), a.Role)
 		}
 	}
@@ -209,7 +221,7 @@ func (v *validator) event(e *Event, i int, index map[string]int) {
 		if strings.TrimSpace(t) == "" {
 			add(fmt.Sprintf("tags[%d]", j), ErrMissing)
 		}
-		if !utf8.ValidString(t) {
+		if !v.validUTF8(t) {
 			v.text(e.ID, i, fmt.Sprintf("tags[%d]", j), t)
 		}
 	}
@@ -259,7 +271,7 @@ func (v *validator) source(e *Event, i, j int) {
 	for _, t := range [...]struct{ field, text string }{
 		{"publisher", s.Publisher}, {"via", s.Via}, {"title", s.Title}, {"url", s.URL}, {"quote", s.Quote},
 	} {
-		if !utf8.ValidString(t.text) {
+		if !v.validUTF8(t.text) {
 			add(t.field, fmt.Errorf("%w: %q", ErrUTF8, t.text))
 		}
 	}
