@@ -1,10 +1,12 @@
 // Parquet codecs: importing package export replaces, for the whole process,
-// the zstd and snappy codecs in the registry of arrow's parquet/compress
-// package (the registry is process-wide, so this happens once, at package
-// initialisation). The zstd codec keeps one encoder per compression level,
-// where arrow v17 makes a new one, with its buffers, for every page; its
-// decoder, like the snappy codec's, refuses a page that decompresses to
-// more than the page header declares, where arrow's would allocate what the
+// the zstd, snappy, gzip and brotli codecs in the registry of arrow's
+// parquet/compress package (the registry is process-wide, so this happens
+// once, at package initialisation). The zstd codec keeps one encoder per
+// compression level, where arrow v17 makes a new one, with its buffers, for
+// every page. Every decoder stops at the size that the page header declares
+// (the page reader passes a buffer of that size, which the reader's memory
+// limit bounds), where arrow's would decompress whatever the data holds
+// when the header declares nothing, and snappy would allocate what the
 // compressed data claims. Files are unchanged: anything that reads arrow's
 // Parquet reads ours.
 package export
@@ -27,7 +29,15 @@ func init() {
 	if c, err := compress.GetCodec(compress.Codecs.Snappy); err == nil {
 		compress.RegisterCodec(compress.Codecs.Snappy, snappyCodec{c})
 	}
+	for _, codec := range []compress.Compression{compress.Codecs.Gzip, compress.Codecs.Brotli} {
+		if c, err := compress.GetCodec(codec); err == nil {
+			compress.RegisterCodec(codec, boundedCodec{c})
+		}
+	}
 }
+
+// zstdWindow is the encoders' window.
+const zstdWindow = 2 * parquetPageSize
 
 // zstdCodec is arrow's zstd codec with reused encoders and a bounded
 // decoder; the streaming reader and writer are arrow's.
@@ -57,7 +67,13 @@ func (c *zstdCodec) encoder(level int) *zstd.Encoder {
 	if level != compress.DefaultCompressionLevel {
 		zl = zstd.EncoderLevelFromZstd(level)
 	}
-	e, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(zl))
+	// A page is compressed on its own, in one call, and the writer's pages
+	// are about parquetPageSize: a longer window finds little more and
+	// costs its history buffer (twice the window) in each encoder. The
+	// frame checksum is redundant with Parquet's own page structure, and
+	// readers do not need it.
+	e, err := zstd.NewWriter(nil, zstd.WithZeroFrames(true), zstd.WithEncoderLevel(zl),
+		zstd.WithWindowSize(zstdWindow), zstd.WithEncoderCRC(false))
 	if err != nil {
 		panic(err) // only for invalid options
 	}
@@ -73,13 +89,10 @@ func (c *zstdCodec) EncodeLevel(dst, src []byte, level int) []byte {
 	return c.encoder(level).EncodeAll(src, dst[:0])
 }
 
-// Decode decodes src into dst; like arrow's, it panics on corrupt data
-// (the page reader's callers recover).
+// Decode decodes src into dst, and no more than len(dst) bytes; like
+// arrow's, it panics on corrupt data (the page reader's callers recover).
 func (c *zstdCodec) Decode(dst, src []byte) []byte {
-	if cap(dst) == 0 {
-		return c.Codec.Decode(dst, src) // no declared size to hold it to
-	}
-	out, err := c.dec.DecodeAll(src, dst[:0])
+	out, err := c.dec.DecodeAll(src, dst[:0:len(dst)])
 	if err != nil {
 		panic(fmt.Errorf("%w: zstd page: %w", ErrCorrupt, err))
 	}
@@ -92,10 +105,20 @@ func (c *zstdCodec) Decode(dst, src []byte) []byte {
 type snappyCodec struct{ compress.Codec }
 
 func (c snappyCodec) Decode(dst, src []byte) []byte {
-	if len(dst) > 0 {
-		if n, k := binary.Uvarint(src); k <= 0 || n > uint64(len(dst)) {
-			panic(fmt.Errorf("%w: snappy page claims %d bytes where the page header declares %d", ErrCorrupt, n, len(dst)))
-		}
+	if n, k := binary.Uvarint(src); k <= 0 || n > uint64(len(dst)) {
+		panic(fmt.Errorf("%w: snappy page claims %d bytes where the page header declares %d", ErrCorrupt, n, len(dst)))
+	}
+	return c.Codec.Decode(dst, src)
+}
+
+// boundedCodec is arrow's gzip or brotli codec, whose decoder reads no more
+// than len(dst) bytes, but all the stream holds when dst is empty: it
+// returns nothing then, which is what the page header declared.
+type boundedCodec struct{ compress.Codec }
+
+func (c boundedCodec) Decode(dst, src []byte) []byte {
+	if len(dst) == 0 {
+		return dst[:0]
 	}
 	return c.Codec.Decode(dst, src)
 }

@@ -66,6 +66,7 @@ func SaveParquetDataset(dir string, meta timeline.Metadata, events iter.Seq[time
 		return err
 	}
 	schema := arrowSchema(meta)
+	opts.Allocator = syncedAllocator(opts.Allocator) // the years' goroutines share it
 	if err := atomicfile.WriteFrom(filepath.Join(tmp, commonMetadata), func(w io.Writer) error {
 		return writeRecords(w, schema, opts, nil)
 	}); err != nil {
@@ -251,18 +252,18 @@ func writeRecords(w io.Writer, schema *arrow.Schema, opts ParquetOptions, recs <
 		}
 	}()
 	defer recoverWriteErr(&err)
-	fw, err := newParquetWriter(sw, schema, opts)
+	// One goroutine per file: the years' files are written in parallel.
+	pw, err := newParquetWriter(sw, schema, opts, 1)
 	if err != nil {
 		return err
 	}
+	defer pw.abort()
 	for rec := range recs {
-		err := fw.WriteBuffered(rec)
-		rec.Release()
-		if err != nil {
+		if err := pw.writeRecord(rec); err != nil {
 			return err
 		}
 	}
-	return fw.Close()
+	return pw.close()
 }
 
 // ReadParquetDataset reads a dataset that SaveParquetDataset wrote: the
