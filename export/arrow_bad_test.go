@@ -251,7 +251,7 @@ func TestWriteRefusesVocabulary(t *testing.T) {
 	}
 	err := WriteArrow(context.Background(), &memFile{}, arrowMeta(), nil, ArrowOptions{Compression: CompressionSnappy})
 	assert.ErrorContains(t, err, "compression snappy")
-	err = WriteParquet(io.Discard, arrowMeta(), nil, ParquetOptions{Compression: CompressionLZ4})
+	err = WriteParquet(context.Background(), io.Discard, arrowMeta(), nil, ParquetOptions{Compression: CompressionLZ4})
 	assert.ErrorContains(t, err, "compression lz4")
 }
 
@@ -293,10 +293,10 @@ func TestSaveFailing(t *testing.T) {
 			return SaveArrowStream(context.Background(), p, arrowMeta(), slices.Values(ev), ArrowOptions{BatchSize: 4})
 		}},
 		{"parquet", func(p string, ev []timeline.Event) error {
-			return SaveParquet(p, arrowMeta(), slices.Values(ev), ParquetOptions{RowGroupSize: 4})
+			return SaveParquet(context.Background(), p, arrowMeta(), slices.Values(ev), ParquetOptions{RowGroupSize: 4})
 		}},
 		{"dataset", func(p string, ev []timeline.Event) error {
-			return SaveParquetDataset(p, arrowMeta(), slices.Values(ev), ParquetOptions{RowGroupSize: 4})
+			return SaveParquetDataset(context.Background(), p, arrowMeta(), slices.Values(ev), ParquetOptions{RowGroupSize: 4})
 		}},
 	}
 	for _, s := range saves {
@@ -318,14 +318,14 @@ func TestSaveFailing(t *testing.T) {
 	t.Run("dataset/not-a-dataset", func(t *testing.T) {
 		dir := t.TempDir()
 		require.NoError(t, os.WriteFile(filepath.Join(dir, "notes.txt"), []byte("mine"), 0o644))
-		err := SaveParquetDataset(dir, arrowMeta(), slices.Values(events), ParquetOptions{})
+		err := SaveParquetDataset(context.Background(), dir, arrowMeta(), slices.Values(events), ParquetOptions{})
 		require.ErrorContains(t, err, "will not replace")
 		assert.FileExists(t, filepath.Join(dir, "notes.txt"))
 	})
 	t.Run("dataset/no-start", func(t *testing.T) {
 		ev := slices.Clone(events)
 		ev[4].Start = timeline.Date{}
-		err := SaveParquetDataset(filepath.Join(t.TempDir(), "d"), arrowMeta(), slices.Values(ev), ParquetOptions{})
+		err := SaveParquetDataset(context.Background(), filepath.Join(t.TempDir(), "d"), arrowMeta(), slices.Values(ev), ParquetOptions{})
 		require.ErrorContains(t, err, "no start date")
 	})
 }

@@ -249,7 +249,7 @@ var arrowCodecs = []arrowCodec{
 		name:         "parquet",
 		compressions: []Compression{CompressionZstd, CompressionSnappy, CompressionNone},
 		write: func(w io.Writer, meta timeline.Metadata, events []timeline.Event, c Compression, mem memory.Allocator, batch int) error {
-			return WriteParquet(w, meta, slices.Values(events), ParquetOptions{RowGroupSize: batch, Compression: c, Allocator: mem})
+			return WriteParquet(context.Background(), w, meta, slices.Values(events), ParquetOptions{RowGroupSize: batch, Compression: c, Allocator: mem})
 		},
 		read: func(data []byte, mem memory.Allocator) (timeline.Metadata, iter.Seq2[timeline.Event, error], error) {
 			return ReadParquet(bytes.NewReader(data), ParquetReadOptions{Allocator: mem})
@@ -369,10 +369,10 @@ func TestSaveLoadArrow(t *testing.T) {
 			return SaveArrowStream(context.Background(), p, d.Metadata(), d.All(), ArrowOptions{BatchSize: 64, Compression: CompressionLZ4})
 		}, LoadArrowStream},
 		{"parquet", func(p string) error {
-			return SaveParquet(p, d.Metadata(), d.All(), ParquetOptions{RowGroupSize: 100})
+			return SaveParquet(context.Background(), p, d.Metadata(), d.All(), ParquetOptions{RowGroupSize: 100})
 		}, LoadParquet},
 		{"dataset", func(p string) error {
-			return SaveParquetDataset(p, d.Metadata(), d.All(), ParquetOptions{RowGroupSize: 50})
+			return SaveParquetDataset(context.Background(), p, d.Metadata(), d.All(), ParquetOptions{RowGroupSize: 50})
 		}, LoadParquetDataset},
 	} {
 		t.Run(tc.name, func(t *testing.T) {

@@ -4,8 +4,10 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
+	"io/fs"
 	"iter"
 	"os"
 	"path/filepath"
@@ -45,7 +47,7 @@ func SaveCSVEvents(ctx context.Context, dir string, meta timeline.Metadata, even
 
 // saveCSV is SaveCSV with a hook that wraps each file's writer, for tests
 // of failing writes.
-func saveCSV(ctx context.Context, dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts CSVOptions, wrap func(io.Writer) io.Writer) (CSVFiles, error) {
+func saveCSV(ctx context.Context, dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts CSVOptions, wrap func(io.Writer) io.Writer) (_ CSVFiles, err error) {
 	if wrap == nil {
 		wrap = func(w io.Writer) io.Writer { return w }
 	}
@@ -58,8 +60,16 @@ func saveCSV(ctx context.Context, dir string, meta timeline.Metadata, events ite
 	if err != nil {
 		return CSVFiles{}, err
 	}
-	if err := os.MkdirAll(dir, 0o755); err != nil {
-		return CSVFiles{}, err
+	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
+		if err := os.MkdirAll(dir, 0o755); err != nil {
+			return CSVFiles{}, err
+		}
+		// A failed save leaves no folder it made.
+		defer func() {
+			if err != nil {
+				os.Remove(dir)
+			}
+		}()
 	}
 	err = atomicfile.WriteGroup([]string{files.Events, files.Sources, files.Package}, func(ws []io.Writer) error {
 		if err := WriteCSV(ctx, wrap(ws[0]), wrap(ws[1]), events, opts); err != nil {

@@ -42,11 +42,11 @@ var diskFullSaves = map[string]func(path string) error{
 	},
 	"parquet": func(p string) error {
 		meta, events := diskFullEvents()
-		return SaveParquet(p, meta, slices.Values(events), ParquetOptions{RowGroupSize: 256, Compression: CompressionNone})
+		return SaveParquet(context.Background(), p, meta, slices.Values(events), ParquetOptions{RowGroupSize: 256, Compression: CompressionNone})
 	},
 	"partitioned": func(p string) error {
 		meta, events := diskFullEvents()
-		return SaveParquetDataset(p, meta, slices.Values(events), ParquetOptions{RowGroupSize: 256, Compression: CompressionNone})
+		return SaveParquetDataset(context.Background(), p, meta, slices.Values(events), ParquetOptions{RowGroupSize: 256, Compression: CompressionNone})
 	},
 	"csv": func(p string) error {
 		meta, events := diskFullEvents()

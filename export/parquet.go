@@ -94,7 +94,11 @@ func (o ParquetOptions) codec() (compress.Compression, error) {
 // It holds one row group in memory at a time, compressed, and encodes the
 // columns of each batch on GOMAXPROCS goroutines while it builds the next
 // batch from events.
-func WriteParquet(w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ParquetOptions) (err error) {
+//
+// When ctx is cancelled, WriteParquet stops within a few hundred events and
+// returns the context's cause (see UntilError) before writing the footer:
+// discard what it wrote (SaveParquet does).
+func WriteParquet(ctx context.Context, w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ParquetOptions) (err error) {
 	sw := &stickyWriter{w: w}
 	defer func() {
 		if sw.err != nil {
@@ -116,7 +120,7 @@ func WriteParquet(w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.
 	defer rb.release()
 	if events != nil {
 		i, size := 0, 0
-		for e := range events {
+		for e := range cancellable(ctx, events) {
 			if err := rb.append(&e); err != nil {
 				return fmt.Errorf("event %q (#%d): %w", e.ID, i+1, err)
 			}
@@ -135,6 +139,9 @@ func WriteParquet(w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.
 				return err
 			}
 		}
+	}
+	if err := cancelled(ctx); err != nil {
+		return err
 	}
 	return pw.close()
 }
@@ -529,8 +536,8 @@ var freeTextColumns = []string{colTitle, colSummary, colNotes,
 // SaveParquet writes events to path as one Parquet file (see
 // WriteParquet), atomically: a failed write leaves no file and any earlier
 // file intact.
-func SaveParquet(path string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ParquetOptions) error {
-	return atomicfile.WriteFrom(path, func(w io.Writer) error { return WriteParquet(w, meta, events, opts) })
+func SaveParquet(ctx context.Context, path string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ParquetOptions) error {
+	return atomicfile.WriteFrom(path, func(w io.Writer) error { return WriteParquet(ctx, w, meta, events, opts) })
 }
 
 // LoadParquet reads the Parquet file at path and validates its events into

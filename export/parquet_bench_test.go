@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"slices"
@@ -16,7 +17,7 @@ func BenchmarkWriteParquet(b *testing.B) {
 				b.ReportAllocs()
 				rate := startRate(n)
 				for b.Loop() {
-					if err := WriteParquet(io.Discard, meta, slices.Values(events), ParquetOptions{Compression: comp}); err != nil {
+					if err := WriteParquet(context.Background(), io.Discard, meta, slices.Values(events), ParquetOptions{Compression: comp}); err != nil {
 						b.Fatal(err)
 					}
 				}
@@ -31,7 +32,7 @@ func BenchmarkReadParquet(b *testing.B) {
 		b.Run(fmt.Sprint(n), func(b *testing.B) {
 			meta, events := arrowBenchEvents(n)
 			var buf bytes.Buffer
-			if err := WriteParquet(&buf, meta, slices.Values(events), ParquetOptions{}); err != nil {
+			if err := WriteParquet(context.Background(), &buf, meta, slices.Values(events), ParquetOptions{}); err != nil {
 				b.Fatal(err)
 			}
 			b.ReportAllocs()

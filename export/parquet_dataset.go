@@ -2,6 +2,7 @@ package export
 
 import (
 	"cmp"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -38,9 +39,10 @@ const (
 // and renames it into place only when every file is complete, so that a
 // failed export leaves any earlier dataset at dir as it was. An existing
 // dir must hold a dataset and nothing else; it is replaced. Events need a
-// start date. The years' files are written on goroutines of their own, so
+// start date. A cancelled ctx stops the save and leaves dir as it was.
+// The years' files are written on goroutines of their own, so
 // their compression runs in parallel; each holds one row group in memory.
-func SaveParquetDataset(dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ParquetOptions) (err error) {
+func SaveParquetDataset(ctx context.Context, dir string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ParquetOptions) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("export: save parquet dataset %s: %w", dir, err)
@@ -72,7 +74,12 @@ func SaveParquetDataset(dir string, meta timeline.Metadata, events iter.Seq[time
 	}); err != nil {
 		return err
 	}
-	if err := writePartitions(tmp, schema, events, opts); err != nil {
+	if err := writePartitions(tmp, schema, cancellable(ctx, events), opts); err != nil {
+		return err
+	}
+	// A cancelled save stops here: the folder of partitions goes, and an
+	// earlier dataset at dir stays.
+	if err := cancelled(ctx); err != nil {
 		return err
 	}
 	return swapDir(tmp, dir)

@@ -2,6 +2,7 @@ package export_test
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"log"
 
@@ -11,7 +12,7 @@ import (
 func ExampleWriteParquet() {
 	d := exampleDataset()
 	var buf bytes.Buffer
-	if err := export.WriteParquet(&buf, d.Metadata(), d.All(), export.ParquetOptions{}); err != nil {
+	if err := export.WriteParquet(context.Background(), &buf, d.Metadata(), d.All(), export.ParquetOptions{}); err != nil {
 		log.Fatal(err)
 	}
 	// ReadParquet yields the events batch by batch; errors are

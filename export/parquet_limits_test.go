@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"encoding/binary"
 	"runtime"
 	"slices"
@@ -79,7 +80,7 @@ func forgePage(t *testing.T, data []byte, col int, v int32, path ...int16) []byt
 // GiB for the dictionary, which no recover could catch).
 func TestParquetPageClaims(t *testing.T) {
 	var buf bytes.Buffer
-	require.NoError(t, WriteParquet(&buf, arrowMeta(), slices.Values(arrowEdgeEvents()), ParquetOptions{}))
+	require.NoError(t, WriteParquet(context.Background(), &buf, arrowMeta(), slices.Values(arrowEdgeEvents()), ParquetOptions{}))
 	good := buf.Bytes()
 	schema := arrowSchema(arrowMeta())
 	kind := slices.IndexFunc(schema.Fields(), func(f arrow.Field) bool { return f.Name == colKind })

@@ -1,6 +1,7 @@
 package export
 
 import (
+	"context"
 	"os"
 	"path/filepath"
 	"slices"
@@ -17,7 +18,7 @@ func TestParquetDatasetLayout(t *testing.T) {
 	d, err := seeds.SyntheticDataset(500, seeds.SyntheticOptions{Hostile: true})
 	require.NoError(t, err)
 	dir := filepath.Join(t.TempDir(), "events")
-	require.NoError(t, SaveParquetDataset(dir, d.Metadata(), d.All(), ParquetOptions{RowGroupSize: 40}))
+	require.NoError(t, SaveParquetDataset(context.Background(), dir, d.Metadata(), d.All(), ParquetOptions{RowGroupSize: 40}))
 
 	years := map[string]bool{}
 	for e := range d.All() {
@@ -46,7 +47,7 @@ func TestParquetDatasetLayout(t *testing.T) {
 
 	// An empty dataset keeps its metadata.
 	empty := filepath.Join(t.TempDir(), "empty")
-	require.NoError(t, SaveParquetDataset(empty, d.Metadata(), nil, ParquetOptions{}))
+	require.NoError(t, SaveParquetDataset(context.Background(), empty, d.Metadata(), nil, ParquetOptions{}))
 	e, err := LoadParquetDataset(empty)
 	require.NoError(t, err)
 	assert.Equal(t, d.Metadata(), e.Metadata())
@@ -56,7 +57,7 @@ func TestParquetDatasetLayout(t *testing.T) {
 func TestParquetDatasetBad(t *testing.T) {
 	events := arrowEdgeEvents()
 	dir := filepath.Join(t.TempDir(), "events")
-	require.NoError(t, SaveParquetDataset(dir, arrowMeta(), slices.Values(events), ParquetOptions{}))
+	require.NoError(t, SaveParquetDataset(context.Background(), dir, arrowMeta(), slices.Values(events), ParquetOptions{}))
 
 	// A year's file moved into another year's folder.
 	require.NoError(t, os.Rename(filepath.Join(dir, "year=2019"), filepath.Join(dir, "year=2018")))
@@ -71,7 +72,7 @@ func TestParquetDatasetBad(t *testing.T) {
 	require.NoError(t, os.Rename(filepath.Join(dir, "year=2018"), filepath.Join(dir, "year=2019")))
 	other := arrowMeta()
 	other.Name = "other"
-	require.NoError(t, SaveParquet(filepath.Join(dir, "year=2019", "part-1.parquet"), other,
+	require.NoError(t, SaveParquet(context.Background(), filepath.Join(dir, "year=2019", "part-1.parquet"), other,
 		slices.Values(events[len(events)-2:]), ParquetOptions{}))
 	_, err = LoadParquetDataset(dir)
 	require.ErrorIs(t, err, ErrValue)

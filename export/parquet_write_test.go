@@ -2,6 +2,7 @@ package export
 
 import (
 	"bytes"
+	"context"
 	"fmt"
 	"io"
 	"math/rand/v2"
@@ -119,7 +120,7 @@ func TestParquetRowGroups(t *testing.T) {
 		{100000, []int64{7000}},
 	} {
 		var buf bytes.Buffer
-		require.NoError(t, WriteParquet(&buf, meta, slices.Values(events), ParquetOptions{RowGroupSize: c.size}))
+		require.NoError(t, WriteParquet(context.Background(), &buf, meta, slices.Values(events), ParquetOptions{RowGroupSize: c.size}))
 		assert.Equal(t, c.want, parquetRowGroupRows(t, buf.Bytes()), "RowGroupSize %d", c.size)
 	}
 
@@ -135,7 +136,7 @@ func TestParquetRowGroups(t *testing.T) {
 		long[i].Summary = string(text)
 	}
 	var buf bytes.Buffer
-	require.NoError(t, WriteParquet(&buf, meta, slices.Values(long), ParquetOptions{}))
+	require.NoError(t, WriteParquet(context.Background(), &buf, meta, slices.Values(long), ParquetOptions{}))
 	rows := parquetRowGroupRows(t, buf.Bytes())
 	assert.Greater(t, len(rows), 4, "row groups of %v events", rows)
 	_, seq, err := ReadParquet(bytes.NewReader(buf.Bytes()), ParquetReadOptions{})
@@ -148,7 +149,7 @@ func TestParquetCompressionLevel(t *testing.T) {
 	sizes := map[int]int{}
 	for _, level := range []int{0, 1, 3, 19} {
 		var buf bytes.Buffer
-		require.NoError(t, WriteParquet(&buf, meta, slices.Values(events), ParquetOptions{CompressionLevel: level}))
+		require.NoError(t, WriteParquet(context.Background(), &buf, meta, slices.Values(events), ParquetOptions{CompressionLevel: level}))
 		sizes[level] = buf.Len()
 		_, seq, err := ReadParquet(bytes.NewReader(buf.Bytes()), ParquetReadOptions{})
 		require.NoError(t, err)
@@ -163,6 +164,6 @@ func TestParquetCompressionLevel(t *testing.T) {
 		{CompressionLevel: -1},
 		{CompressionLevel: 3, Compression: CompressionSnappy},
 	} {
-		assert.ErrorContains(t, WriteParquet(io.Discard, meta, slices.Values(events), opts), "compression level")
+		assert.ErrorContains(t, WriteParquet(context.Background(), io.Discard, meta, slices.Values(events), opts), "compression level")
 	}
 }

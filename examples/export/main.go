@@ -333,10 +333,10 @@ func writeFormat(ctx context.Context, cfg config, src source, f export.Format, d
 		err = export.SaveArrowStream(ctx, filepath.Join(dir, "events.arrows"), src.meta, counted, arrowOpts)
 		out = append(out, written{"events.arrows", f, n, "events"})
 	case export.FormatParquet:
-		err = export.SaveParquet(filepath.Join(dir, "events.parquet"), src.meta, counted, parquetOpts)
+		err = export.SaveParquet(ctx, filepath.Join(dir, "events.parquet"), src.meta, counted, parquetOpts)
 		out = append(out, written{"events.parquet", f, n, "events"})
 	case export.FormatPartitioned:
-		err = export.SaveParquetDataset(filepath.Join(dir, "parquet"), src.meta, counted, parquetOpts)
+		err = export.SaveParquetDataset(ctx, filepath.Join(dir, "parquet"), src.meta, counted, parquetOpts)
 		if err == nil {
 			out, err = partitions(dir, "parquet", f)
 		}
