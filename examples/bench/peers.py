@@ -19,8 +19,8 @@ datapackage.json and events.arrow in one folder. The conversions:
 What each side does (see RESULTS.md for the differences that matter):
 
   ours     the main job binary: -in <input> -formats <csv|arrow|parquet>.
-           JSON input is decoded strictly and validated as a whole (and,
-           as the main job stands, decoded twice); CSV input streams
+           JSON input is decoded strictly and validated as a whole, once;
+           CSV input streams
            events.csv and sources.csv in step and nests the sources into
            each event; every file is written atomically (temp file, fsync,
            rename). CSV output is events.csv + sources.csv +
