@@ -119,19 +119,19 @@ func WriteParquet(ctx context.Context, w io.Writer, meta timeline.Metadata, even
 	rb := newRecordBuilder(allocatorOr(opts.Allocator), schema)
 	defer rb.release()
 	if events != nil {
-		i, size := 0, 0
+		i := 0
 		for e := range cancellable(ctx, events) {
 			if err := rb.append(&e); err != nil {
 				return fmt.Errorf("event %q (#%d): %w", e.ID, i+1, err)
 			}
 			i++
 			// A batch ends at the end of a row group, so that no batch
-			// is split between two, and sooner when its events are long.
-			if size += eventSize(&e); rb.n >= min(parquetBatchSize, pw.room()) || size >= parquetBatchBytes {
+			// is split between two, and sooner when its events are long
+			// (rb.text counts the batch's text as append adds it).
+			if rb.n >= min(parquetBatchSize, pw.room()) || rb.text >= parquetBatchBytes {
 				if err := pw.writeRecord(rb.newRecord()); err != nil {
 					return err
 				}
-				size = 0
 			}
 		}
 		if rb.n > 0 {
@@ -155,25 +155,6 @@ const parquetBatchSize = 2048
 // parquetBatchBytes ends a batch of long events before it has
 // parquetBatchSize events: about the text of 8 MiB.
 const parquetBatchBytes = 8 << 20
-
-// eventSize is about the bytes of e's text.
-func eventSize(e *timeline.Event) int {
-	n := len(e.ID) + len(e.Title) + len(e.Summary) + len(e.Notes) + len(e.Place.Name) + 64
-	for _, a := range e.Actors {
-		n += len(a.Name) + len(a.Role)
-	}
-	for _, t := range e.Tags {
-		n += len(t)
-	}
-	for _, r := range e.Related {
-		n += len(r)
-	}
-	for i := range e.Sources {
-		s := &e.Sources[i]
-		n += len(s.Publisher) + len(s.Via) + len(s.Title) + len(s.URL) + len(s.Language) + len(s.Quote) + 32
-	}
-	return n
-}
 
 // parquetPageSize is the size at which the writer ends a data page.
 const parquetPageSize = 256 << 10
