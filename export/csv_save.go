@@ -71,7 +71,7 @@ func saveCSV(ctx context.Context, dir string, meta timeline.Metadata, events ite
 			}
 		}()
 	}
-	err = atomicfile.WriteGroup([]string{files.Events, files.Sources, files.Package}, func(ws []io.Writer) error {
+	err = atomicfile.WriteGroup([]string{files.Events, files.Sources, files.Package}, func(ws []*os.File) error {
 		if err := WriteCSV(ctx, wrap(ws[0]), wrap(ws[1]), events, opts); err != nil {
 			return err
 		}

@@ -15,38 +15,8 @@ import (
 // temporary *os.File (an io.WriteSeeker, as Arrow's file writer needs). If
 // write fails, or syncing or renaming does, the temporary file is removed,
 // any earlier file at path is left as it was, and the error is returned.
-func Write(path string, write func(f *os.File) error) (err error) {
-	dir, base := filepath.Split(path)
-	if dir == "" {
-		dir = "."
-	}
-	tmp, err := os.CreateTemp(dir, "."+base+".tmp-*")
-	if err != nil {
-		return fmt.Errorf("create temporary file for %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-		}
-	}()
-	if err = write(tmp); err != nil {
-		return err
-	}
-	if err = tmp.Sync(); err != nil {
-		return fmt.Errorf("sync %s: %w", path, err)
-	}
-	if err = tmp.Close(); err != nil {
-		return fmt.Errorf("close %s: %w", path, err)
-	}
-	// CreateTemp makes the file 0600; a dataset is for sharing.
-	if err = os.Chmod(tmp.Name(), 0o644); err != nil {
-		return fmt.Errorf("chmod %s: %w", path, err)
-	}
-	if err = os.Rename(tmp.Name(), path); err != nil {
-		return fmt.Errorf("rename into %s: %w", path, err)
-	}
-	return nil
+func Write(path string, write func(f *os.File) error) error {
+	return WriteGroup([]string{path}, func(files []*os.File) error { return write(files[0]) })
 }
 
 // WriteFrom is Write for a writer that takes an io.Writer.
@@ -62,7 +32,7 @@ func WriteFrom(path string, write func(w io.Writer) error) error {
 // left as it was. The renames themselves are not one operation: should one
 // of them fail (it fails only when the folder itself goes away or turns
 // read-only), the files renamed before it stay new.
-func WriteGroup(paths []string, write func(files []io.Writer) error) (err error) {
+func WriteGroup(paths []string, write func(files []*os.File) error) (err error) {
 	tmps := make([]*os.File, 0, len(paths))
 	defer func() {
 		if err != nil {
@@ -72,8 +42,7 @@ func WriteGroup(paths []string, write func(files []io.Writer) error) (err error)
 			}
 		}
 	}()
-	ws := make([]io.Writer, len(paths))
-	for i, path := range paths {
+	for _, path := range paths {
 		dir, base := filepath.Split(path)
 		if dir == "" {
 			dir = "."
@@ -83,9 +52,8 @@ func WriteGroup(paths []string, write func(files []io.Writer) error) (err error)
 			return fmt.Errorf("create temporary file for %s: %w", path, err)
 		}
 		tmps = append(tmps, tmp)
-		ws[i] = tmp
 	}
-	if err = write(ws); err != nil {
+	if err = write(tmps); err != nil {
 		return err
 	}
 	for i, tmp := range tmps {
@@ -95,6 +63,7 @@ func WriteGroup(paths []string, write func(files []io.Writer) error) (err error)
 		if err = tmp.Close(); err != nil {
 			return fmt.Errorf("close %s: %w", paths[i], err)
 		}
+		// CreateTemp makes the file 0600; a dataset is for sharing.
 		if err = os.Chmod(tmp.Name(), 0o644); err != nil {
 			return fmt.Errorf("chmod %s: %w", paths[i], err)
 		}

@@ -47,8 +47,8 @@ func TestWrite(t *testing.T) {
 func TestWriteGroup(t *testing.T) {
 	dir := t.TempDir()
 	paths := []string{filepath.Join(dir, "a"), filepath.Join(dir, "b"), filepath.Join(dir, "c")}
-	fill := func(texts ...string) func([]io.Writer) error {
-		return func(ws []io.Writer) error {
+	fill := func(texts ...string) func([]*os.File) error {
+		return func(ws []*os.File) error {
 			require.Len(t, ws, len(texts))
 			for i, w := range ws {
 				if _, err := io.WriteString(w, texts[i]); err != nil {
@@ -71,7 +71,7 @@ func TestWriteGroup(t *testing.T) {
 	assert.Equal(t, []string{"1", "2", "3"}, read())
 
 	// A failure after every file got some bytes leaves all three old.
-	err := WriteGroup(paths, func(ws []io.Writer) error {
+	err := WriteGroup(paths, func(ws []*os.File) error {
 		require.NoError(t, fill("new", "new", "new")(ws))
 		return errBoom
 	})
@@ -96,7 +96,7 @@ func TestWriteGroupRenameFails(t *testing.T) {
 	paths := []string{filepath.Join(dir, "a"), filepath.Join(dir, "b")}
 	require.NoError(t, os.Mkdir(paths[1], 0o755))
 	require.NoError(t, os.WriteFile(filepath.Join(paths[1], "keep"), []byte("k"), 0o644))
-	err := WriteGroup(paths, func(ws []io.Writer) error {
+	err := WriteGroup(paths, func(ws []*os.File) error {
 		for _, w := range ws {
 			if _, err := io.WriteString(w, "new"); err != nil {
 				return err
