@@ -4,24 +4,34 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"io"
 	"slices"
 	"testing"
 )
 
 func BenchmarkWriteParquet(b *testing.B) {
-	for _, comp := range []Compression{CompressionZstd, CompressionSnappy, CompressionNone} {
+	for _, c := range []struct {
+		name string
+		opts ParquetOptions
+	}{
+		{"zstd", ParquetOptions{Compression: CompressionZstd}},
+		{"zstd-3", ParquetOptions{Compression: CompressionZstd, CompressionLevel: 3}},
+		{"snappy", ParquetOptions{Compression: CompressionSnappy}},
+		{"none", ParquetOptions{Compression: CompressionNone}},
+	} {
 		for _, n := range benchSizes {
-			b.Run(fmt.Sprintf("%s/%d", comp, n), func(b *testing.B) {
+			b.Run(fmt.Sprintf("%s/%d", c.name, n), func(b *testing.B) {
 				meta, events := arrowBenchEvents(n)
 				b.ReportAllocs()
 				rate := startRate(n)
+				var w discardSeeker
 				for b.Loop() {
-					if err := WriteParquet(context.Background(), io.Discard, meta, slices.Values(events), ParquetOptions{Compression: comp}); err != nil {
+					w = discardSeeker{}
+					if err := WriteParquet(context.Background(), &w, meta, slices.Values(events), c.opts); err != nil {
 						b.Fatal(err)
 					}
 				}
 				rate.report(b)
+				b.ReportMetric(float64(w.pos)/float64(n), "bytes/event")
 			})
 		}
 	}

@@ -155,7 +155,7 @@ func TestParquetCompressionLevel(t *testing.T) {
 		require.NoError(t, err)
 		assert.Equal(t, events, collectEvents(t, seq), "level %d", level)
 	}
-	assert.Equal(t, sizes[0], sizes[3], "zero is zstd's default, 3")
+	assert.Equal(t, sizes[0], sizes[DefaultParquetZstdLevel], "zero is DefaultParquetZstdLevel")
 	assert.Less(t, sizes[3], sizes[1])
 	assert.Less(t, sizes[19], sizes[3])
 

@@ -56,6 +56,7 @@ type config struct {
 	seed           uint64
 	arrowCodec     export.Compression
 	parquetCodec   export.Compression
+	parquetLevel   int
 	bom            bool
 	batch          int
 	allowFormulas  bool
@@ -93,6 +94,7 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	fl.BoolVar(&cfg.syntheticRough, "hostile", false, "with -synthetic, mix in text built to break exporters")
 	fl.StringVar(&arrowCodec, "arrow-compression", "zstd", "Arrow compression: none, zstd or lz4")
 	fl.StringVar(&parquetCodec, "parquet-compression", "zstd", "Parquet compression: none, zstd or snappy")
+	fl.IntVar(&cfg.parquetLevel, "parquet-level", 0, "Parquet zstd level, 1 (fastest) to 22 (0: the library's default, 1)")
 	fl.BoolVar(&cfg.bom, "bom", false, "start the CSV files with a UTF-8 byte order mark, for Excel")
 	fl.BoolVar(&cfg.allowFormulas, "raw-csv", false, "write CSV text as it is, without guarding cells that a spreadsheet would run as formulas")
 	fl.IntVar(&cfg.batch, "batch", 0, "events per Arrow record batch (0: the library's default)")
@@ -133,6 +135,9 @@ func parseFlags(args []string, stderr io.Writer) (config, error) {
 	}
 	if cfg.parquetCodec, ok = codec(parquetCodec, export.CompressionNone, export.CompressionZstd, export.CompressionSnappy); !ok {
 		return fail("-parquet-compression %q: want none, zstd or snappy", parquetCodec)
+	}
+	if cfg.parquetLevel != 0 && (cfg.parquetCodec != export.CompressionZstd || cfg.parquetLevel < 1 || cfg.parquetLevel > 22) {
+		return fail("-parquet-level %d: want 1 to 22, with -parquet-compression zstd", cfg.parquetLevel)
 	}
 	return cfg, nil
 }
@@ -304,7 +309,7 @@ func writeFormat(ctx context.Context, cfg config, src source, f export.Format, d
 		}
 	}
 	arrowOpts := export.ArrowOptions{Compression: cfg.arrowCodec, BatchSize: cfg.batch}
-	parquetOpts := export.ParquetOptions{Compression: cfg.parquetCodec}
+	parquetOpts := export.ParquetOptions{Compression: cfg.parquetCodec, CompressionLevel: cfg.parquetLevel}
 	var out []written
 	switch f {
 	case export.FormatJSON:

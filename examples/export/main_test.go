@@ -106,6 +106,8 @@ func TestFlags(t *testing.T) {
 		{"-formats", "arrow,xlsx"},
 		{"-arrow-compression", "snappy"},
 		{"-parquet-compression", "lz4"},
+		{"-parquet-level", "23"},
+		{"-parquet-compression", "snappy", "-parquet-level", "3"},
 		{"-in", "x.json", "-synthetic", "5"},
 		{"-synthetic", "-1"},
 		{"stray"},
@@ -117,4 +119,5 @@ func TestFlags(t *testing.T) {
 	}
 	cfg := mustConfig(t, "-formats", "csv, arrow,csv")
 	assert.Equal(t, []export.Format{export.FormatCSV, export.FormatArrow}, cfg.formats)
+	assert.Equal(t, 3, mustConfig(t, "-parquet-level", "3").parquetLevel)
 }
