@@ -473,10 +473,13 @@ func (pw *parquetWriter) abort() {
 }
 
 // uniqueColumns are the Parquet paths of the columns whose values are
-// mostly unique.
+// mostly unique, and of the event dates and source publication dates,
+// which zstd packs as small without a dictionary as with one (measured on
+// seeds.Synthetic with pyarrow: the five together 2% smaller plain).
 var uniqueColumns = []string{colID, colTitle, colSummary, colNotes, colLat, colLon, colRelated + ".list.element",
 	colSources + ".list.element." + srcColTitle, colSources + ".list.element." + srcColURL,
-	colSources + ".list.element." + srcColQuote}
+	colSources + ".list.element." + srcColQuote,
+	colStart, colStartDate, colEnd, colEndDate, colSources + ".list.element." + srcColPublishedDate}
 
 // syncAllocator serializes the calls to an allocator that a caller gave:
 // the Parquet writers and readers call it from several goroutines, which
