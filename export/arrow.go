@@ -55,6 +55,9 @@ type ArrowOptions struct {
 	// Compression is CompressionNone (the default), CompressionZstd or
 	// CompressionLZ4. pandas and pyarrow read all three.
 	Compression Compression
+	// CompressionLevel is the zstd level, from 1 (fastest) to 22; zero
+	// means DefaultArrowZstdLevel.
+	CompressionLevel int
 	// Allocator allocates the batches' buffers; nil means Go's allocator.
 	Allocator memory.Allocator
 }
@@ -96,7 +99,7 @@ type ReadAtSeeker interface {
 // footer: discard what it wrote (SaveArrow does).
 func WriteArrow(ctx context.Context, w io.WriteSeeker, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
 	return writeArrow(ctx, "arrow", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
-		return ipc.NewFileWriter(w, append(o, ipc.WithSchema(s))...)
+		return newIPCWriter(w, s, opts, true)
 	})
 }
 
@@ -106,7 +109,7 @@ func WriteArrow(ctx context.Context, w io.WriteSeeker, meta timeline.Metadata, e
 // marker.
 func WriteArrowStream(ctx context.Context, w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
 	return writeArrow(ctx, "arrow-stream", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
-		return ipc.NewWriter(w, append(o, ipc.WithSchema(s))...), nil
+		return newIPCWriter(w, s, opts, false)
 	})
 }
 
