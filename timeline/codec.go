@@ -38,11 +38,10 @@ func (e *DecodeError) Error() string {
 	if file == "" {
 		file = "dataset"
 	}
-	field := ""
-	if e.Field != "" {
-		field = " " + e.Field
+	if e.Field == "" {
+		return fmt.Sprintf("%s:%d:%d: %v", file, e.Line, e.Column, e.Err)
 	}
-	return fmt.Sprintf("%s:%d:%d:%s: %v", file, e.Line, e.Column, field, e.Err)
+	return fmt.Sprintf("%s:%d:%d: %s: %v", file, e.Line, e.Column, e.Field, e.Err)
 }
 
 // Unwrap returns the underlying error.

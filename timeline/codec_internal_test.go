@@ -228,7 +228,7 @@ func TestReadLimit(t *testing.T) {
 	_, err = Load(path)
 	require.ErrorAs(t, err, &de)
 	assert.Equal(t, path, de.File)
-	assert.True(t, strings.HasPrefix(err.Error(), path+":1:1:: "), err.Error())
+	assert.True(t, strings.HasPrefix(err.Error(), path+":1:1: "), err.Error())
 	assert.Contains(t, err.Error(), "larger than 33 bytes")
 }
 

@@ -200,11 +200,11 @@ func TestDecodeErrors(t *testing.T) {
 			assert.ErrorIs(t, err, tt.err)
 			assert.Contains(t, err.Error(), tt.msg)
 			assert.Equal(t, "", de.File)
-			field := ""
+			where := "dataset:" + strconv.Itoa(tt.line) + ":" + strconv.Itoa(tt.column) + ": "
 			if tt.field != "" {
-				field = " " + tt.field
+				where += tt.field + ": "
 			}
-			assert.True(t, strings.HasPrefix(err.Error(), "dataset:"+strconv.Itoa(tt.line)+":"+strconv.Itoa(tt.column)+":"+field+": "), err.Error())
+			assert.True(t, strings.HasPrefix(err.Error(), where), err.Error())
 		})
 	}
 }

@@ -76,7 +76,8 @@ func main() {
 	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
 	defer stop()
 	if err := run(ctx, cfg, os.Stdout); err != nil {
-		fmt.Fprintln(os.Stderr, "export:", err)
+		// The library's errors start with its package name too.
+		fmt.Fprintln(os.Stderr, "export:", strings.TrimPrefix(err.Error(), "export: "))
 		os.Exit(1)
 	}
 }
@@ -362,8 +363,17 @@ func writeFormat(ctx context.Context, cfg config, src source, f export.Format, d
 func partitions(dir, sub string, f export.Format) ([]written, error) {
 	var out []written
 	err := filepath.WalkDir(filepath.Join(dir, sub), func(path string, e fs.DirEntry, err error) error {
-		if err != nil || e.IsDir() || filepath.Ext(path) != ".parquet" {
+		if err != nil || e.IsDir() {
 			return err
+		}
+		rel, _ := filepath.Rel(dir, path)
+		if e.Name() == "_common_metadata" {
+			// The schema and the dataset's metadata, without rows.
+			out = append(out, written{filepath.ToSlash(rel), f, 0, "schema"})
+			return nil
+		}
+		if filepath.Ext(path) != ".parquet" {
+			return nil
 		}
 		in, err := export.Open(path)
 		if err != nil {
@@ -377,7 +387,6 @@ func partitions(dir, sub string, f export.Format) ([]written, error) {
 			}
 			n++
 		}
-		rel, _ := filepath.Rel(dir, path)
 		out = append(out, written{filepath.ToSlash(rel), f, n, "events"})
 		return nil
 	})
@@ -402,5 +411,13 @@ func report(w io.Writer, cfg config, src source, table []written) error {
 		fmt.Fprintf(tw, "%s\t%s\t%d\t%s\t%d\n", r.path, r.format, r.rows, r.what, st.Size())
 	}
 	fmt.Fprintf(tw, "total\t\t\t\t%d\n", total)
-	return tw.Flush()
+	if err := tw.Flush(); err != nil {
+		return err
+	}
+	if src.streamed && cfg.in != "" && !slices.Contains(cfg.formats, export.FormatJSON) {
+		// Only the json format holds the whole dataset; a streamed
+		// conversion checks each event as it passes.
+		fmt.Fprintln(w, "\nchecked each event; duplicate IDs and related IDs across events are checked with -formats json")
+	}
+	return nil
 }
