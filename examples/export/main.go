@@ -261,15 +261,30 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 	}
 	// Every format is complete: move the files into place.
 	for _, entry := range topEntries(table) {
-		dst := filepath.Join(cfg.out, entry)
-		if err := os.RemoveAll(dst); err != nil {
-			return err
-		}
-		if err := os.Rename(filepath.Join(staging, entry), dst); err != nil {
+		if err := replace(filepath.Join(staging, entry), filepath.Join(cfg.out, entry), staging); err != nil {
 			return err
 		}
 	}
 	return report(stdout, cfg, src, table)
+}
+
+// replace moves src to dst. A file replaces dst's file at once (rename);
+// a folder cannot replace a folder so, and the earlier folder moves into
+// trash (the staging folder, removed after) first, so that dst is at
+// every moment either the earlier folder or the new one.
+func replace(src, dst, trash string) error {
+	if err := os.Rename(src, dst); err == nil {
+		return nil
+	}
+	old := filepath.Join(trash, ".earlier-"+filepath.Base(dst))
+	if err := os.Rename(dst, old); err != nil {
+		return err
+	}
+	if err := os.Rename(src, dst); err != nil {
+		// Put the earlier one back.
+		return errors.Join(err, os.Rename(old, dst))
+	}
+	return nil
 }
 
 // topEntries lists the files and folders directly under the staging folder
