@@ -13,4 +13,10 @@
 // Every reader meets bad input, including files crafted to crash Arrow and
 // Parquet readers, with a *ReadError that names the file, the place and the
 // field, never with a panic.
+//
+// The README's section "The files" tabulates every column of events.csv,
+// sources.csv and the Arrow and Parquet schema (name, type, meaning and an
+// example from the seed dataset), and the schema metadata keys, the Meta*
+// constants. Golden files in testdata pin the CSV headers and the Arrow
+// schema, so a change to either is a visible diff.
 package export
