@@ -243,17 +243,22 @@ func newArrowText(a arrow.Array, share func([]byte)) (*arrowText, error) {
 	return nil, fmt.Errorf("%w: unexpected text array %T", ErrSchema, a)
 }
 
-// valueBuffer returns the buffer that holds the values of a, for setData
-// to share, after telling share of it; or nil when share is nil or the
-// buffer is a slice of another, whose memory its allocator does not see
-// being freed.
+// valueBuffer returns the memory that holds the values of a, for setData
+// to share, after telling share of it: the buffer's own or, for a slice of
+// another buffer (batchLoader's buffers are slices of a batch's body), the
+// whole of the buffer that it is a slice of, which its allocator frees. It
+// returns nil when share is nil.
 func valueBuffer(a arrow.Array, share func([]byte)) []byte {
 	bufs := a.Data().Buffers()
-	if share == nil || len(bufs) < 3 || bufs[2] == nil || bufs[2].Parent() != nil {
+	if share == nil || len(bufs) < 3 || bufs[2] == nil {
 		return nil
 	}
-	share(bufs[2].Buf())
-	return bufs[2].Buf()
+	b := bufs[2]
+	for b.Parent() != nil {
+		b = b.Parent()
+	}
+	share(b.Buf())
+	return b.Buf()
 }
 
 // dictIndices returns the indices of a dictionary column of m values,

@@ -473,45 +473,47 @@ func checkIPCMessage(meta []byte) (int64, error) {
 // checkIPCFooter reads the footer of an Arrow IPC file of size bytes and
 // checks it before arrow does: the schema (see checkSchema) and that every
 // block of a dictionary or record batch lies within the file, so that arrow
-// does not allocate for a block that the file cannot hold.
-func checkIPCFooter(r io.ReaderAt, size int64) error {
+// does not allocate for a block that the file cannot hold. It returns the
+// blocks of the record batches, in order.
+func checkIPCFooter(r io.ReaderAt, size int64) ([]ipcBlock, error) {
 	const clipTail = 6 + 4 // "ARROW1" and the footer's length
 	if size < 8+clipTail {
-		return fmt.Errorf("%w: %d bytes is too small for an Arrow file", ErrCorrupt, size)
+		return nil, fmt.Errorf("%w: %d bytes is too small for an Arrow file", ErrCorrupt, size)
 	}
 	var end [clipTail]byte
 	if _, err := r.ReadAt(end[:], size-clipTail); err != nil {
-		return fmt.Errorf("%w: reading the footer: %w", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: reading the footer: %w", ErrCorrupt, err)
 	}
 	if string(end[4:]) != "ARROW1" {
-		return fmt.Errorf("%w: not an Arrow IPC file (no ARROW1 at the end)", ErrCorrupt)
+		return nil, fmt.Errorf("%w: not an Arrow IPC file (no ARROW1 at the end)", ErrCorrupt)
 	}
 	n := int64(binary.LittleEndian.Uint32(end[:4]))
 	if n <= 0 || n+clipTail+8 > size {
-		return fmt.Errorf("%w: footer of %d bytes in a file of %d", ErrCorrupt, n, size)
+		return nil, fmt.Errorf("%w: footer of %d bytes in a file of %d", ErrCorrupt, n, size)
 	}
 	footer := make(flatBuf, n)
 	if _, err := r.ReadAt(footer, size-clipTail-n); err != nil {
-		return fmt.Errorf("%w: reading the footer: %w", ErrCorrupt, err)
+		return nil, fmt.Errorf("%w: reading the footer: %w", ErrCorrupt, err)
 	}
 	t, err := footer.root()
 	if err != nil {
-		return err
+		return nil, err
 	}
 	s, err := footer.table(t, slotFooterSchema)
 	if err != nil {
-		return err
+		return nil, err
 	}
 	if s == 0 {
-		return fmt.Errorf("%w: the footer holds no schema", ErrCorrupt)
+		return nil, fmt.Errorf("%w: the footer holds no schema", ErrCorrupt)
 	}
 	if err := footer.checkSchema(s); err != nil {
-		return err
+		return nil, err
 	}
+	var batches []ipcBlock
 	for _, slot := range []int{slotFooterDictionaries, slotFooterRecordBatches} {
 		start, count, err := footer.vector(t, slot, fileBlockSize)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		for i := uint32(0); i < count; i++ {
 			blk := footer[start+i*fileBlockSize:]
@@ -519,10 +521,13 @@ func checkIPCFooter(r io.ReaderAt, size int64) error {
 			meta := int64(int32(binary.LittleEndian.Uint32(blk[8:])))
 			body := int64(binary.LittleEndian.Uint64(blk[16:]))
 			if off < 0 || meta < 0 || body < 0 || off > size || meta > size || body > size || off+meta+body > size-clipTail-n {
-				return fmt.Errorf("%w: block %d (offset %d, metadata %d, body %d bytes) lies outside the file of %d bytes",
+				return nil, fmt.Errorf("%w: block %d (offset %d, metadata %d, body %d bytes) lies outside the file of %d bytes",
 					ErrCorrupt, i, off, meta, body, size)
+			}
+			if slot == slotFooterRecordBatches {
+				batches = append(batches, ipcBlock{off: off, meta: meta, body: body})
 			}
 		}
 	}
-	return nil
+	return batches, nil
 }

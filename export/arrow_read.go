@@ -160,18 +160,20 @@ var goAllocator = memory.NewGoAllocator()
 func readArrowFile(r ReadAtSeeker, opts ArrowReadOptions) (timeline.Metadata, iter.Seq2[timeline.Event, error], error) {
 	src := arrowInput{file: opts.File, format: "arrow"}
 	var (
-		fr    *ipc.FileReader
-		alloc *limitAllocator
-		dec   *eventDecoder
-		meta  timeline.Metadata
-		share func([]byte)
+		fr     *ipc.FileReader
+		alloc  *limitAllocator
+		dec    *eventDecoder
+		meta   timeline.Metadata
+		share  func([]byte)
+		loader *batchLoader // nil when arrow reads every batch
 	)
 	err := src.guard(-1, func() error {
 		size, err := r.Seek(0, io.SeekEnd)
 		if err != nil {
 			return err
 		}
-		if err := checkIPCFooter(r, size); err != nil {
+		blocks, err := checkIPCFooter(r, size)
+		if err != nil {
 			return err
 		}
 		var base memory.Allocator
@@ -188,6 +190,7 @@ func readArrowFile(r ReadAtSeeker, opts ArrowReadOptions) (timeline.Metadata, it
 			return err
 		}
 		dec.share = share
+		loader = newBatchLoader(r, fr.Schema(), alloc, blocks, fr.NumRecords())
 		meta, err = metadataFromSchema(fr.Schema().Metadata())
 		return err
 	})
@@ -195,11 +198,21 @@ func readArrowFile(r ReadAtSeeker, opts ArrowReadOptions) (timeline.Metadata, it
 		return timeline.Metadata{}, nil, err
 	}
 	seq := func(yield func(timeline.Event, error) bool) {
+		// The dictionaries of a batch that arrow read, for loader.
+		var dicts []*dictRef
+		defer func() { releaseDictRefs(dicts) }()
 		row := 0
 		for i := range fr.NumRecords() {
 			var rec arrow.Record
 			if err := src.guard(i, func() (err error) {
-				rec, err = fr.RecordAt(i)
+				if loader != nil {
+					if rec, err = loader.load(i, dicts); rec != nil || err != nil {
+						return err
+					}
+				}
+				if rec, err = fr.RecordAt(i); err == nil && dicts == nil && loader != nil && loader.dicts {
+					dicts = newDictRefs(rec)
+				}
 				return err
 			}); err != nil {
 				yield(timeline.Event{}, err)
