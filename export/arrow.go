@@ -9,7 +9,6 @@ import (
 	"os"
 
 	"github.com/apache/arrow/go/v17/arrow"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/sourced-dev/sourced/internal/atomicfile"
 	"github.com/sourced-dev/sourced/timeline"
@@ -98,7 +97,7 @@ type ReadAtSeeker interface {
 // returns the context's cause (see UntilError) before writing the file's
 // footer: discard what it wrote (SaveArrow does).
 func WriteArrow(ctx context.Context, w io.WriteSeeker, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
-	return writeArrow(ctx, "arrow", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
+	return writeArrow(ctx, "arrow", meta, events, opts, func(s *arrow.Schema) (recordWriter, error) {
 		return newIPCWriter(w, s, opts, true)
 	})
 }
@@ -108,7 +107,7 @@ func WriteArrow(ctx context.Context, w io.WriteSeeker, meta timeline.Metadata, e
 // cancelled ctx stops it as it stops WriteArrow, before the end-of-stream
 // marker.
 func WriteArrowStream(ctx context.Context, w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
-	return writeArrow(ctx, "arrow-stream", meta, events, opts, func(s *arrow.Schema, o []ipc.Option) (recordWriter, error) {
+	return writeArrow(ctx, "arrow-stream", meta, events, opts, func(s *arrow.Schema) (recordWriter, error) {
 		return newIPCWriter(w, s, opts, false)
 	})
 }

@@ -1,13 +1,18 @@
 package export
 
 import (
+	"bytes"
 	"encoding/binary"
+	"errors"
 	"io"
+	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
+	"github.com/klauspost/compress/zstd"
+	"github.com/pierrec/lz4/v4"
 )
 
 // arrow v17's ipc.FileReader reads a record batch's body into one buffer
@@ -15,9 +20,11 @@ import (
 // its own: every byte of a batch is copied twice, and the second set of
 // buffers is allocated afresh. batchLoader reads a batch of an Arrow file
 // whose layout it knows the way the format means it to be read: the body
-// once, into one buffer, with the batch's buffers slices of it. Anything it
-// does not know (compression, another byte order, types it does not lay
-// out, buffers off their 8-byte alignment, metadata it cannot follow) it
+// once, into one buffer, with the batch's buffers slices of it; a
+// compressed body (zstd or LZ4 frames) it decompresses, each buffer in one
+// call, into one buffer. Anything it does not know (another byte order,
+// types it does not lay out, buffers off their 8-byte alignment, metadata
+// it cannot follow, data that does not decompress to what it claims) it
 // leaves to arrow's reader, batch by batch, so that arrow's errors for bad
 // files stay what they were; what it accepts still goes through the
 // decoder's checks (checkData, setData, dictIndices) as arrow's batches do.
@@ -212,6 +219,14 @@ func (l *batchLoader) load(i int, refs []*dictRef) (arrow.Record, error) {
 		return nil, err
 	}
 	w.body = body
+	if w.codec >= 0 {
+		plain, ok := w.decompress(l.mem)
+		if !ok {
+			return nil, nil
+		}
+		defer plain.Release()
+		w.body = plain
+	}
 	defer func() {
 		for _, d := range w.made {
 			d.Release()
@@ -263,12 +278,20 @@ type batchWalk struct {
 	nnodes, nbuffers uint32 // and their lengths
 	inode, ibuffer   uint32
 	made             []*array.Data // to release once the record holds them
+	// codec is the body's compression (fbCompressionZstd or
+	// fbCompressionLZ4Frame), or -1 for none. Once decompress has run,
+	// spans holds each buffer's place in the decompressed body.
+	codec int
+	spans []span
 }
+
+// span is a buffer's place in a body.
+type span struct{ off, n int64 }
 
 // open finds the vectors of the RecordBatch message and returns its
 // number of rows; it fails (for arrow's reader to read it) on anything but
-// an uncompressed record batch of metadata version V4 or later whose
-// bodyLength is body.
+// a record batch, uncompressed or compressed by buffer with zstd or LZ4, of
+// metadata version V4 or later whose bodyLength is body.
 func (w *batchWalk) open(body int64) (rows int, ok bool) {
 	b := w.meta
 	t, err := b.root()
@@ -293,10 +316,32 @@ func (w *batchWalk) open(body int64) (rows int, ok bool) {
 	if err != nil || rb == 0 {
 		return 0, false
 	}
-	for _, slot := range []int{slotRecordBatchCompression, slotRecordBatchVariadicCount} {
-		if f, err := b.field(rb, slot); err != nil || f != 0 {
+	if f, err := b.field(rb, slotRecordBatchVariadicCount); err != nil || f != 0 {
+		return 0, false
+	}
+	w.codec = -1
+	if c, err := b.table(rb, slotRecordBatchCompression); err != nil {
+		return 0, false
+	} else if c != 0 {
+		// BodyCompression: codec (default LZ4_FRAME) and method (only
+		// BUFFER, 0, exists).
+		codec, method := byte(fbCompressionLZ4Frame), byte(0)
+		for slot, v := range []*byte{&codec, &method} {
+			f, err := b.field(c, slot)
+			if err != nil {
+				return 0, false
+			}
+			if f != 0 {
+				if int(f) >= len(b) {
+					return 0, false
+				}
+				*v = b[f]
+			}
+		}
+		if method != 0 || (codec != fbCompressionZstd && codec != fbCompressionLZ4Frame) {
 			return 0, false
 		}
+		w.codec = int(codec)
 	}
 	lf, err := b.field(rb, slotRecordBatchLength)
 	if err != nil || lf == 0 {
@@ -342,9 +387,11 @@ func (w *batchWalk) buffer() (*memory.Buffer, bool) {
 	if w.ibuffer >= w.nbuffers {
 		return nil, false
 	}
-	p := w.meta[w.buffers+w.ibuffer*bufferSize:]
+	off, n := w.bufferSpan(w.ibuffer)
 	w.ibuffer++
-	off, n := int64(binary.LittleEndian.Uint64(p)), int64(binary.LittleEndian.Uint64(p[8:]))
+	if w.spans != nil {
+		off, n = w.spans[w.ibuffer-1].off, w.spans[w.ibuffer-1].n
+	}
 	size := int64(w.body.Len())
 	if off < 0 || n < 0 || off > size || n > size-off || off%8 != 0 {
 		return nil, false
@@ -353,6 +400,103 @@ func (w *batchWalk) buffer() (*memory.Buffer, bool) {
 		return memory.NewBufferBytes(nil), true
 	}
 	return memory.SliceBuffer(w.body, int(off), int(n)), true
+}
+
+// bufferSpan returns where buffer i lies in the message's body, as the
+// message says.
+func (w *batchWalk) bufferSpan(i uint32) (off, n int64) {
+	p := w.meta[w.buffers+i*bufferSize:]
+	return int64(binary.LittleEndian.Uint64(p)), int64(binary.LittleEndian.Uint64(p[8:]))
+}
+
+// maxIPCBuffer is the largest decompressed buffer the loader takes; a
+// larger claim goes to arrow's reader, which says what is wrong.
+const maxIPCBuffer = 1<<31 - 1
+
+// decompress replaces the compressed body by one buffer of mem holding
+// every buffer decompressed, each at an offset of a multiple of 8, and
+// records their places in spans. Each compressed buffer starts with its
+// decompressed length as an int64, -1 for a buffer stored as it is. ok is
+// false when the batch is for arrow's reader (a claim it cannot meet, data
+// that does not decompress to the length it claims); the caller releases
+// both bodies.
+func (w *batchWalk) decompress(mem memory.Allocator) (plain *memory.Buffer, ok bool) {
+	size := int64(w.body.Len())
+	src := w.body.Bytes()
+	w.spans = make([]span, w.nbuffers)
+	var total int64
+	for i := range w.nbuffers {
+		off, n := w.bufferSpan(i)
+		if off < 0 || n < 0 || off > size || n > size-off {
+			return nil, false
+		}
+		if n == 0 {
+			continue
+		}
+		if n < 8 {
+			return nil, false
+		}
+		m := int64(binary.LittleEndian.Uint64(src[off:]))
+		if m == -1 {
+			m = n - 8
+		}
+		if m < 0 || m > maxIPCBuffer {
+			return nil, false
+		}
+		w.spans[i] = span{total, m}
+		total += pad8(m)
+	}
+	plain = memory.NewResizableBuffer(mem)
+	plain.Resize(int(total))
+	dst := plain.Bytes()
+	for i := range w.nbuffers {
+		off, n := w.bufferSpan(i)
+		sp := w.spans[i]
+		if n == 0 || sp.n == 0 && n == 8 {
+			continue
+		}
+		out := dst[sp.off : sp.off+sp.n : sp.off+sp.n]
+		in := src[off+8 : off+n]
+		if int64(binary.LittleEndian.Uint64(src[off:])) == -1 {
+			copy(out, in)
+			continue
+		}
+		var got []byte
+		var err error
+		if w.codec == fbCompressionZstd {
+			got, err = ipcZstdDecoder().DecodeAll(in, out[:0])
+		} else {
+			got, err = lz4Decode(out, in)
+		}
+		if err != nil || int64(len(got)) != sp.n || (len(got) > 0 && &got[0] != &out[0]) {
+			plain.Release()
+			return nil, false
+		}
+	}
+	return plain, true
+}
+
+// ipcZstdDecoder decodes zstd frames with DecodeAll, which is safe for
+// concurrent use, into at most the capacity of the destination.
+var ipcZstdDecoder = sync.OnceValue(func() *zstd.Decoder {
+	d, err := zstd.NewReader(nil, zstd.WithDecodeAllCapLimit(true), zstd.WithDecoderConcurrency(0))
+	if err != nil {
+		panic(err) // only for invalid options
+	}
+	return d
+})
+
+// lz4Decode decodes the LZ4 frame in into out, which must come out full.
+func lz4Decode(out, in []byte) ([]byte, error) {
+	r := lz4.NewReader(bytes.NewReader(in))
+	if _, err := io.ReadFull(r, out); err != nil {
+		return nil, err
+	}
+	var extra [1]byte
+	if n, _ := r.Read(extra[:]); n != 0 {
+		return nil, errors.New("lz4 frame longer than its buffer")
+	}
+	return out, nil
 }
 
 // validity returns the validity bitmap of a node with nulls nulls: none

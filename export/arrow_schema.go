@@ -192,11 +192,9 @@ func newVocabulary[T ~string](values []T) *vocabulary {
 	return v
 }
 
-// dictionary returns the vocabulary as an Arrow string array. It comes from
-// Go's garbage-collected allocator, not the caller's: arrow v17's
-// ipc.FileWriter keeps the last dictionary of each field and never releases
-// it (FileWriter.Close does not release lastWrittenDicts, unlike
-// Writer.Close), which a checked allocator would report as a leak.
+// dictionary returns the vocabulary as an Arrow string array, from Go's
+// garbage-collected allocator rather than the caller's: it is small, and
+// outlives the batches that refer to it.
 func (v *vocabulary) dictionary() *array.String {
 	b := array.NewStringBuilder(memory.NewGoAllocator())
 	defer b.Release()

@@ -8,18 +8,16 @@ import (
 	"iter"
 	"math"
 	"math/bits"
-	"runtime"
 	"slices"
 	"sync"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 	"github.com/sourced-dev/sourced/timeline"
 )
 
-// recordWriter is what ipc.FileWriter and ipc.Writer have in common.
+// recordWriter takes record batches: ipcWriter, or a test's stand-in.
 type recordWriter interface {
 	Write(arrow.Record) error
 	Close() error
@@ -39,27 +37,8 @@ func allocatorOr(mem memory.Allocator) memory.Allocator {
 	return memory.DefaultAllocator
 }
 
-// ipcOptions returns the IPC writer's options; its buffers (compressed
-// ones) come from mem.
-func (o ArrowOptions) ipcOptions(mem memory.Allocator) ([]ipc.Option, error) {
-	opts := []ipc.Option{ipc.WithAllocator(mem)}
-	switch o.Compression {
-	case CompressionDefault, CompressionNone:
-		return opts, nil
-	case CompressionZstd:
-		opts = append(opts, ipc.WithZstd())
-	case CompressionLZ4:
-		opts = append(opts, ipc.WithLZ4())
-	default:
-		return nil, fmt.Errorf("compression %s: Arrow IPC takes none, zstd or lz4", o.Compression)
-	}
-	// Compression is most of the cost of writing; arrow compresses the
-	// columns of a batch on this many goroutines.
-	return append(opts, ipc.WithCompressConcurrency(runtime.GOMAXPROCS(0))), nil
-}
-
 func writeArrow(ctx context.Context, format string, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions,
-	open func(*arrow.Schema, []ipc.Option) (recordWriter, error)) (err error) {
+	open func(*arrow.Schema) (recordWriter, error)) (err error) {
 	defer func() {
 		if err != nil {
 			err = fmt.Errorf("export: write %s: %w", format, err)
@@ -69,11 +48,7 @@ func writeArrow(ctx context.Context, format string, meta timeline.Metadata, even
 	schema := arrowSchema(meta)
 	rb := newReusingRecordBuilder(allocatorOr(opts.Allocator), schema)
 	defer rb.release()
-	ipcOpts, err := opts.ipcOptions(rb.pool.forWriter())
-	if err != nil {
-		return err
-	}
-	w, err := open(schema, ipcOpts)
+	w, err := open(schema)
 	if err != nil {
 		return err
 	}
@@ -116,9 +91,9 @@ type recordBuilder struct {
 	pool   *bufferPool
 	schema *arrow.Schema
 	n      int // events in the batch
-	text   int // bytes of text in the batch (see textSize)
+	text   int // bytes of text in the batch (see eventTextExtra)
 
-	kindVoc, statusVoc, geoVoc *vocabulary
+	kindVoc, statusVoc, geoVoc *vocabTable
 	countries                  *countryIndex
 
 	kindDict, statusDict, precDict, countryDict, geoDict *array.String
@@ -158,9 +133,11 @@ func newReusingRecordBuilder(mem memory.Allocator, schema *arrow.Schema) *record
 
 func newRecordBuilderWith(p *bufferPool, schema *arrow.Schema) *recordBuilder {
 	v := vocabularies()
+	t := vocabTables()
 	b := &recordBuilder{
 		pool: p, schema: schema,
-		kindVoc: v.kind, statusVoc: v.status, geoVoc: v.geo, countries: countries(),
+		kindVoc: t.kind, statusVoc: t.status, geoVoc: t.geo,
+		countries: countries(),
 	}
 	b.kindDict, b.statusDict, b.precDict = v.kind.dictionary(), v.status.dictionary(), v.precision.dictionary()
 	b.countryDict, b.geoDict = v.country.dictionary(), v.geo.dictionary()
@@ -204,7 +181,7 @@ func newRecordBuilderWith(p *bufferPool, schema *arrow.Schema) *recordBuilder {
 		val(4, &b.srcPublishedDate, &b.srcAccessedDate))
 	for _, r := range b.allRows() {
 		for _, c := range r.cols {
-			c.pool = p
+			c.pool, c.textSize = p, &b.text
 		}
 	}
 	return b
@@ -278,11 +255,11 @@ type eventIndices struct{ kind, status, country, geo int32 }
 // leaves the batch whole.
 func (b *recordBuilder) indices(e *timeline.Event) (x eventIndices, err error) {
 	var ok bool
-	if x.kind, ok = b.kindVoc.index[string(e.Kind)]; !ok {
+	if x.kind, ok = b.kindVoc.lookup(string(e.Kind)); !ok {
 		_, err := timeline.ParseKind(string(e.Kind))
 		return x, fmt.Errorf("kind: %w", err)
 	}
-	if x.status, ok = b.statusVoc.index[string(e.Status)]; !ok {
+	if x.status, ok = b.statusVoc.lookup(string(e.Status)); !ok {
 		_, err := timeline.ParseStatus(string(e.Status))
 		return x, fmt.Errorf("status: %w", err)
 	}
@@ -293,7 +270,7 @@ func (b *recordBuilder) indices(e *timeline.Event) (x eventIndices, err error) {
 		}
 	}
 	if g := e.Place.GeoPrecision; g != "" {
-		if x.geo, ok = b.geoVoc.index[string(g)]; !ok {
+		if x.geo, ok = b.geoVoc.lookup(string(g)); !ok {
 			_, err := timeline.ParseGeoPrecision(string(g))
 			return x, fmt.Errorf("place.geo_precision: %w", err)
 		}
@@ -304,25 +281,17 @@ func (b *recordBuilder) indices(e *timeline.Event) (x eventIndices, err error) {
 // maxDateText bounds the EDTF text of a Date: "2024-11-14?" is the longest.
 const maxDateText = 16
 
-// textSize bounds the bytes that e adds to the text of a batch, summed over
-// its string columns: no one column can gain more.
-func textSize(e *timeline.Event) int {
-	n := len(e.ID) + len(e.Title) + len(e.Summary) + len(e.Place.Name) + len(e.Notes) + 2*maxDateText
-	for i := range e.Actors {
-		n += len(e.Actors[i].Name) + len(e.Actors[i].Role)
-	}
-	for _, t := range e.Tags {
-		n += len(t)
-	}
-	for _, r := range e.Related {
-		n += len(r)
-	}
-	for i := range e.Sources {
-		s := &e.Sources[i]
-		n += len(s.Publisher) + len(s.Kind) + len(s.Via) + len(s.Title) + len(s.URL) +
-			len(s.Language) + len(s.Quote) + 2*maxDateText + 2
-	}
-	return n
+// maxBatchText is the most text a batch holds, summed over its string
+// columns, so that no one column passes what Arrow's 32-bit offsets can
+// address. A variable for the tests.
+var maxBatchText = math.MaxInt32
+
+// eventTextExtra is the text an event adds beside its strings, which the
+// string columns count as they copy them: room for two dates, and for
+// each source two dates and a grading. The text of an event (its strings'
+// lengths and this) bounds the bytes it adds to a batch.
+func eventTextExtra(e *timeline.Event) int {
+	return 2*maxDateText + len(e.Sources)*(2*maxDateText+2)
 }
 
 func (b *recordBuilder) append(e *timeline.Event) error {
@@ -330,13 +299,10 @@ func (b *recordBuilder) append(e *timeline.Event) error {
 	if err != nil {
 		return err
 	}
-	size := textSize(e)
-	if size > math.MaxInt32-b.text {
-		if b.n == 0 {
-			return fmt.Errorf("%d bytes of text, more than an Arrow batch can hold (2 GiB)", size)
-		}
-		return errBatchText
-	}
+	// The string columns add the lengths of the strings to b.text as they
+	// copy them, rather than a pass over the event beforehand: an event
+	// that takes the batch past maxBatchText is taken back out after.
+	before := rows0{b.n, b.actorName.n, b.tag.n, b.rel.n, b.srcPublisher.n, b.text}
 	if b.n == 0 {
 		for _, r := range b.allRows() {
 			r.begin()
@@ -348,21 +314,21 @@ func (b *recordBuilder) append(e *timeline.Event) error {
 	b.relatedRows.reserve(b.rel.n + len(e.Related))
 	b.sourceRows.reserve(b.srcPublisher.n + len(e.Sources))
 	b.n++
-	b.text += size
+	b.text += eventTextExtra(e)
 	b.id.str(e.ID)
 	b.title.str(e.Title)
 	b.summary.strOrNull(e.Summary)
 	b.kind.int32(x.kind)
 	b.status.int32(x.status)
-	appendDate(&b.start, &b.startDate, &b.startPrec, e.Start, e.Start.First())
+	appendDate(&b.start, &b.startDate, &b.startPrec, &e.Start, false)
 	if e.End.IsZero() && !e.Start.IsZero() {
 		// end_date is the last day the event covers, as in events.csv:
 		// with no end, the last day of start.
 		b.end.null()
 		b.endPrec.null()
-		b.endDate.int32(e.Start.Last().DaysSinceEpoch())
+		b.endDate.int32(dateDays(&e.Start, true))
 	} else {
-		appendDate(&b.end, &b.endDate, &b.endPrec, e.End, e.End.Last())
+		appendDate(&b.end, &b.endDate, &b.endPrec, &e.End, true)
 	}
 	b.placeName.strOrNull(e.Place.Name)
 	b.country.int32OrNull(x.country)
@@ -397,8 +363,8 @@ func (b *recordBuilder) append(e *timeline.Event) error {
 		b.srcVia.strOrNull(s.Via)
 		b.srcTitle.strOrNull(s.Title)
 		b.srcURL.strOrNull(s.URL)
-		appendDate(&b.srcPublished, &b.srcPublishedDate, nil, s.Published, s.Published.First())
-		appendDate(&b.srcAccessed, &b.srcAccessedDate, nil, s.Accessed, s.Accessed.First())
+		appendDate(&b.srcPublished, &b.srcPublishedDate, nil, &s.Published, false)
+		appendDate(&b.srcAccessed, &b.srcAccessedDate, nil, &s.Accessed, false)
 		b.srcLanguage.strOrNull(s.Language)
 		b.srcQuote.strOrNull(s.Quote)
 		if s.Grading.IsZero() {
@@ -409,16 +375,43 @@ func (b *recordBuilder) append(e *timeline.Event) error {
 	}
 	b.sources.list(b.srcPublisher.n)
 	b.sourceCount.int32(int32(len(e.Sources)))
-	b.publisherCount.int32(int32(e.PublisherCount()))
-	b.independent.int32(int32(e.IndependentPublishers()))
+	all, independent := publisherCounts(e)
+	b.publisherCount.int32(int32(all))
+	b.independent.int32(int32(independent))
+	if b.text > maxBatchText {
+		size := b.text - before.text
+		b.truncate(before)
+		if b.n == 0 {
+			return fmt.Errorf("%d bytes of text, more than an Arrow batch can hold (2 GiB)", size)
+		}
+		return errBatchText
+	}
 	return nil
 }
 
+// rows0 is where a batch stood before an event: its rows of each kind and
+// its text.
+type rows0 struct{ events, actors, tags, related, sources, text int }
+
+// truncate takes back what append added since the batch stood at r0, or,
+// for the batch's first event, everything since the batch began.
+func (b *recordBuilder) truncate(r0 rows0) {
+	for i, k := range []int{r0.events, r0.actors, r0.tags, r0.related, r0.sources} {
+		for _, c := range b.allRows()[i].cols {
+			c.truncate(k)
+			if r0.events == 0 {
+				c.fixed.n, c.data.n = 0, 0 // begin puts the first offset again
+			}
+		}
+	}
+	b.n, b.text = r0.events, r0.text
+}
+
 // appendDate appends d's EDTF text, the day as date32 (the first day d
-// covers, or for an end its last: the caller passes which) and, when prec
-// is not nil, the index of its precision; nulls for the zero Date. The day
-// comes from the civil year, month and day, never through a time zone.
-func appendDate(text, days, prec *column, d, day timeline.Date) {
+// covers, or with last, for an end, its last) and, when prec is not nil,
+// the index of its precision; nulls for the zero Date. The day comes from
+// the civil year, month and day, never through a time zone.
+func appendDate(text, days, prec *column, d *timeline.Date, last bool) {
 	if d.IsZero() {
 		text.null()
 		days.null()
@@ -428,7 +421,7 @@ func appendDate(text, days, prec *column, d, day timeline.Date) {
 		return
 	}
 	text.date(d)
-	days.int32(day.DaysSinceEpoch())
+	days.int32(dateDays(d, last))
 	if prec != nil {
 		prec.int32(int32(d.Precision()) - 1)
 	}
@@ -575,12 +568,15 @@ type column struct {
 	offsets bool // fixed holds offsets: a string or list column
 	text    bool // data holds the bytes: a string column
 	width   int  // bytes of a value, when not offsets
-	n       int  // values in the batch
-	cap     int  // values there is room for
-	nulls   int
-	fixed   buf
-	data    buf
-	valid   buf
+	// textSize is the batch's count of text (recordBuilder.text), to
+	// which str adds.
+	textSize *int
+	n        int // values in the batch
+	cap      int // values there is room for
+	nulls    int
+	fixed    buf
+	data     buf
+	valid    buf
 }
 
 // room makes room for n values.
@@ -598,7 +594,16 @@ func (c *column) room(n int) {
 
 func (c *column) str(s string) {
 	d := &c.data
+	*c.textSize += len(s)
 	if len(d.b)-d.n < len(s) {
+		if len(s) > maxBatchText-d.n {
+			// No batch can take this string here, and append takes
+			// the event back out: do not grow the buffer past what a
+			// batch holds, nor copy.
+			c.fixed.put32(int32(d.n))
+			c.markValid()
+			return
+		}
 		d.grow(c.pool, len(s))
 	}
 	d.n += copy(d.b[d.n:], s)
@@ -628,12 +633,12 @@ func (c *column) str2(x, y byte) {
 }
 
 // date appends the EDTF text of d, written in place.
-func (c *column) date(d timeline.Date) {
+func (c *column) date(d *timeline.Date) {
 	t := &c.data
 	if len(t.b)-t.n < maxDateText {
 		t.grow(c.pool, maxDateText)
 	}
-	t.n = len(d.AppendText(t.b[:t.n:len(t.b)]))
+	t.n += putDateText(t.b[t.n:], d)
 	c.fixed.put32(int32(t.n))
 	c.markValid()
 }
@@ -756,6 +761,33 @@ func (c *column) newData(dt arrow.DataType, bufs []*memory.Buffer, children []ar
 	return d
 }
 
+// truncate takes the column back to its first k values.
+func (c *column) truncate(k int) {
+	if c.offsets {
+		c.fixed.n = 4 * (k + 1)
+		if c.text {
+			c.data.n = int(binary.NativeEndian.Uint32(c.fixed.b[4*k:]))
+		}
+	} else {
+		c.fixed.n = c.width * k
+	}
+	if c.nulls > 0 {
+		// Clear the bits past k (setBit only sets them), and count the
+		// nulls left; with none, the next null starts the bitmap again.
+		v := &c.valid
+		v.n = (k + 7) / 8
+		if k&7 != 0 {
+			v.b[k>>3] &= byte(1)<<(k&7) - 1
+		}
+		valid := 0
+		for _, x := range v.b[:v.n] {
+			valid += bits.OnesCount8(x)
+		}
+		c.nulls = k - valid
+	}
+	c.n = k
+}
+
 // drop gives back the buffers of an unfinished batch.
 func (c *column) drop() {
 	for _, x := range []*buf{&c.fixed, &c.data, &c.valid} {
@@ -854,36 +886,6 @@ func (p *bufferPool) release() {
 		return
 	}
 	p.close()
-}
-
-// forWriter returns the allocator for the IPC writer's own buffers: the
-// pool when it is shared, so that compressed buffers are reused too, else
-// base, which counts by length, as the pool does not for them (see
-// Allocate). The writer counts on zeroed memory (a bitmap of nulls), which
-// Go's allocator gives and the pool does not, so the pool's buffers are
-// cleared for it.
-func (p *bufferPool) forWriter() memory.Allocator {
-	if p.shared {
-		return zeroed{p}
-	}
-	return p.base
-}
-
-// zeroed clears the memory that its pool hands out, as Go's allocator does.
-type zeroed struct{ *bufferPool }
-
-func (z zeroed) Allocate(n int) []byte {
-	b := z.bufferPool.Allocate(n)
-	clear(b)
-	return b
-}
-
-func (z zeroed) Reallocate(n int, b []byte) []byte {
-	out := z.bufferPool.Reallocate(n, b)
-	if n > len(b) {
-		clear(out[len(b):])
-	}
-	return out
 }
 
 // minPoolSize is the smallest buffer the pool hands out: arrow aligns
