@@ -96,6 +96,7 @@ func BenchmarkReadCSV(b *testing.B) {
 		b.Run(fmt.Sprintf("events=%d/ReadCSV", n), func(b *testing.B) {
 			b.SetBytes(int64(ev.Len() + src.Len()))
 			b.ReportAllocs()
+			rate := startRate(n)
 			for b.Loop() {
 				count := 0
 				for _, err := range ReadCSV(bytes.NewReader(ev.Bytes()), bytes.NewReader(src.Bytes()), CSVReadOptions{}) {
@@ -108,7 +109,27 @@ func BenchmarkReadCSV(b *testing.B) {
 					b.Fatalf("read %d events, want %d", count, n)
 				}
 			}
-			reportEvents(b, n)
+			rate.report(b)
+		})
+		// The main job's CSV to Arrow conversion: ReadCSV on a goroutine
+		// of its own (ReadAhead), WriteArrow with zstd on the caller's.
+		b.Run(fmt.Sprintf("events=%d/ReadCSV-to-Arrow", n), func(b *testing.B) {
+			b.SetBytes(int64(ev.Len() + src.Len()))
+			b.ReportAllocs()
+			meta := seeds.SyntheticMetadata(n, seeds.SyntheticOptions{Hostile: true})
+			rate := startRate(n)
+			for b.Loop() {
+				var failed error
+				events := UntilError(ReadAhead(ReadCSV(bytes.NewReader(ev.Bytes()), bytes.NewReader(src.Bytes()), CSVReadOptions{}), 4096), func(err error) { failed = err })
+				var w discardSeeker
+				if err := WriteArrow(context.Background(), &w, meta, events, ArrowOptions{Compression: CompressionZstd}); err != nil {
+					b.Fatal(err)
+				}
+				if failed != nil {
+					b.Fatal(failed)
+				}
+			}
+			rate.report(b)
 		})
 		b.Run(fmt.Sprintf("events=%d/encoding-csv-records", n), func(b *testing.B) {
 			b.SetBytes(int64(ev.Len() + src.Len()))

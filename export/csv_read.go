@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"io"
 	"iter"
+	"slices"
 	"strconv"
 	"strings"
 
@@ -42,7 +43,11 @@ type CSVReadOptions struct {
 // sources. Both files stream: sources.csv must list each event's sources
 // together and in the order of events.csv (WriteCSV's order), and is read
 // in step with it. The sequence reads the readers as it goes, so it can be
-// ranged over once.
+// ranged over once. Past the first thousand or so rows of a file, when
+// GOMAXPROCS allows more than one core, that file is read and split into
+// records a few batches ahead on a goroutine of its own; the sequence
+// waits for those goroutines to end, so neither reader is read once the
+// range is over, however it ends.
 //
 // Columns may come in any order; the required columns of EventColumns and
 // SourceColumns must be there, and derived columns may be left out.
@@ -63,6 +68,7 @@ func ReadCSV(events, sources io.Reader, opts CSVReadOptions) iter.Seq2[timeline.
 			yield(timeline.Event{}, err)
 			return
 		}
+		defer r.close()
 		for {
 			e, err := r.next()
 			if err == io.EOF {
@@ -84,10 +90,11 @@ type csvTable struct {
 	file    string
 	sc      *csvScanner
 	cols    []CSVColumn
-	fieldOf []int // column index to field index, -1 when the file lacks it
-	width   int   // fields per record
-	row     int   // the current data row, from 1
-	fields  []string
+	fieldOf []int      // column index to field index, -1 when the file lacks it
+	width   int        // fields per record
+	row     int        // the current data row, from 1
+	rec     *csvRecord // the current record
+	ahead   *csvAhead  // set once the records are scanned on another goroutine
 	raw     bool
 	scratch []byte // a derived value being checked
 }
@@ -101,7 +108,8 @@ func newCSVTable(file string, src io.Reader, cols []CSVColumn, opts *CSVReadOpti
 		maxCols = DefaultMaxColumns
 	}
 	t := &csvTable{file: file, sc: newCSVScanner(src, maxField, maxCols), cols: cols, raw: opts.RawText}
-	header, err := t.sc.next()
+	t.rec = &t.sc.rec
+	err := t.sc.next()
 	if err == io.EOF {
 		names := make([]string, 0, len(cols))
 		for _, c := range cols {
@@ -110,15 +118,16 @@ func newCSVTable(file string, src io.Reader, cols []CSVColumn, opts *CSVReadOpti
 		return nil, t.errorAt(-1, 1, "", fmt.Errorf("%w: %w: want the columns %s", ErrSchema, errNoHeader, strings.Join(names, ",")))
 	}
 	if err != nil {
-		return nil, t.scanErr(err)
+		return nil, t.scanErr(err, t.sc.line)
 	}
-	t.width = len(header)
+	t.width = len(t.rec.spans)
 	t.fieldOf = make([]int, len(cols))
 	for i := range t.fieldOf {
 		t.fieldOf[i] = -1
 	}
 	var dup, unknown, missing []string
-	for j, name := range header {
+	for j := range t.width {
+		name := t.rec.field(j)
 		i := columnIndex(cols, name)
 		switch {
 		case i < 0:
@@ -148,7 +157,7 @@ func newCSVTable(file string, src io.Reader, cols []CSVColumn, opts *CSVReadOpti
 	note("duplicate column(s)", dup)
 	note("unknown column(s)", unknown)
 	if len(problems) > 0 {
-		return nil, t.errorAt(0, t.sc.recLine, first, fmt.Errorf("%w: %s", ErrSchema, strings.Join(problems, "; ")))
+		return nil, t.errorAt(0, t.rec.line, first, fmt.Errorf("%w: %s", ErrSchema, strings.Join(problems, "; ")))
 	}
 	return t, nil
 }
@@ -170,11 +179,11 @@ func (t *csvTable) errorAt(row, line int, column string, err error) *ReadError {
 }
 
 // scanErr turns a scanner or read error into a *ReadError at the current
-// row.
-func (t *csvTable) scanErr(err error) *ReadError {
+// row; line is where the scanner stood, for a read error.
+func (t *csvTable) scanErr(err error, line int) *ReadError {
 	var se *scanError
 	if !errors.As(err, &se) {
-		return t.errorAt(t.row, t.sc.line, "", fmt.Errorf("%w: read: %w", ErrCorrupt, err))
+		return t.errorAt(t.row, line, "", fmt.Errorf("%w: read: %w", ErrCorrupt, err))
 	}
 	column := ""
 	if t.fieldOf != nil && se.field < t.width {
@@ -189,19 +198,30 @@ func (t *csvTable) scanErr(err error) *ReadError {
 
 // next reads the next data row, or returns io.EOF.
 func (t *csvTable) next() error {
+	if t.ahead == nil && t.row == aheadAfter && aheadWorthwhile() {
+		t.startAhead()
+	}
 	t.row++
-	fields, err := t.sc.next()
+	var err error
+	line := 0
+	if t.ahead != nil {
+		var rec *csvRecord
+		if rec, line, err = t.ahead.next(); err == nil {
+			t.rec = rec
+		}
+	} else if err = t.sc.next(); err != nil {
+		line = t.sc.line
+	}
 	if err == io.EOF {
 		t.row--
 		return err
 	}
 	if err != nil {
-		return t.scanErr(err)
+		return t.scanErr(err, line)
 	}
-	if len(fields) != t.width {
-		return t.errorAt(t.row, t.sc.recLine, "", fmt.Errorf("%w: %d fields, but the header has %d", ErrCorrupt, len(fields), t.width))
+	if n := len(t.rec.spans); n != t.width {
+		return t.errorAt(t.row, t.rec.line, "", fmt.Errorf("%w: %d fields, but the header has %d", ErrCorrupt, n, t.width))
 	}
-	t.fields = fields
 	return nil
 }
 
@@ -214,7 +234,7 @@ func (t *csvTable) cell(col int) string {
 	if j < 0 {
 		return ""
 	}
-	s := t.fields[j]
+	s := t.rec.field(j)
 	if !t.raw && len(s) > 0 && s[0] == quoteMark {
 		switch t.cols[col].Type {
 		case "number", "integer":
@@ -227,9 +247,9 @@ func (t *csvTable) cell(col int) string {
 
 // fail returns an ErrValue *ReadError at column col of the current row.
 func (t *csvTable) fail(col int, format string, args ...any) *ReadError {
-	line := t.sc.recLine
+	line := t.rec.line
 	if j := t.fieldOf[col]; j >= 0 {
-		line = t.sc.lines[j]
+		line = t.rec.lines[j]
 	}
 	return t.errorAt(t.row, line, t.cols[col].Name, fmt.Errorf("%w: "+format, append([]any{ErrValue}, args...)...))
 }
@@ -403,9 +423,11 @@ func term[T ~string](t *csvTable, col int, set map[string]T, emptyOK bool) (T, e
 
 // csvReader joins events.csv and sources.csv in one pass.
 type csvReader struct {
-	ev, src *csvTable
-	pending *pendingSource // the source row read past the last event's sources
-	srcDone bool
+	ev, src    *csvTable
+	pending    pendingSource // the source row read past the last event's sources
+	hasPending bool
+	srcDone    bool
+	sources    []timeline.Source // the current event's sources, reused
 }
 
 type pendingSource struct {
@@ -433,6 +455,15 @@ func newCSVReader(events, sources io.Reader, opts CSVReadOptions) (*csvReader, e
 	return &csvReader{ev: ev, src: src}, nil
 }
 
+// close stops the goroutines that scan ahead, if any.
+func (r *csvReader) close() {
+	for _, t := range []*csvTable{r.ev, r.src} {
+		if t.ahead != nil {
+			t.ahead.close()
+		}
+	}
+}
+
 // next returns the next event with its sources, or io.EOF after the last
 // one once sources.csv is used up too.
 func (r *csvReader) next() (timeline.Event, error) {
@@ -441,7 +472,7 @@ func (r *csvReader) next() (timeline.Event, error) {
 		if err := r.fill(); err != nil {
 			return timeline.Event{}, err
 		}
-		if p := r.pending; p != nil {
+		if p := &r.pending; r.hasPending {
 			return timeline.Event{}, r.src.errorAt(p.row, p.line, "event_id", fmt.Errorf("%w: event_id %q matches no event of %s at this point: an unknown event, or a row out of the order of %s", ErrValue, p.eventID, t.file, t.file))
 		}
 		return timeline.Event{}, io.EOF
@@ -452,19 +483,26 @@ func (r *csvReader) next() (timeline.Event, error) {
 	if err != nil {
 		return timeline.Event{}, err
 	}
+	// The sources gather in a reused slice, then move to one of the
+	// right size.
+	r.sources = r.sources[:0]
 	for {
 		if err := r.fill(); err != nil {
 			return timeline.Event{}, err
 		}
-		if r.pending == nil || r.pending.eventID != e.ID {
+		if !r.hasPending || r.pending.eventID != e.ID {
 			break
 		}
-		e.Sources = append(e.Sources, r.pending.source)
-		r.pending = nil
+		r.sources = append(r.sources, r.pending.source)
+		r.hasPending = false
+	}
+	if len(r.sources) > 0 {
+		e.Sources = slices.Clone(r.sources)
+		clear(r.sources)
 	}
 	if t.has(evSourceCount) {
 		n, _ := t.integer(evSourceCount) // checked in event
-		if p := r.pending; n > len(e.Sources) && p != nil {
+		if p := &r.pending; n > len(e.Sources) && r.hasPending {
 			return timeline.Event{}, r.src.errorAt(p.row, p.line, "event_id", fmt.Errorf("%w: event_id %q where %d more source(s) of %q (%s row %d, source_count %d) should be: an unknown event, or a row out of the order of %s",
 				ErrValue, p.eventID, n-len(e.Sources), e.ID, t.file, t.row, n, t.file))
 		}
@@ -484,7 +522,7 @@ func (r *csvReader) next() (timeline.Event, error) {
 // fill reads the next source row into pending, if it is empty and rows
 // remain.
 func (r *csvReader) fill() error {
-	if r.pending != nil || r.srcDone {
+	if r.hasPending || r.srcDone {
 		return nil
 	}
 	t := r.src
@@ -494,14 +532,15 @@ func (r *csvReader) fill() error {
 	} else if err != nil {
 		return err
 	}
-	p := &pendingSource{eventID: t.cell(srcEventID), row: t.row, line: t.sc.recLine}
+	p := &r.pending
+	*p = pendingSource{eventID: t.cell(srcEventID), row: t.row, line: t.rec.line}
 	if j := t.fieldOf[srcEventID]; j >= 0 {
-		p.line = t.sc.lines[j]
+		p.line = t.rec.lines[j]
 	}
 	if err := r.source(&p.source); err != nil {
 		return err
 	}
-	r.pending = p
+	r.hasPending = true
 	return nil
 }
 

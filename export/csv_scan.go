@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"math/bits"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -16,9 +17,14 @@ import (
 // they are; a record may end with LF or CR LF; empty lines between records
 // are skipped; no field grows past maxField bytes and no record past
 // maxCols fields.
+//
+// A record is scanned where it lies in the read buffer, and its fields are
+// substrings of one string copied from there: no byte is copied twice,
+// except in a field with doubled quotes, which gets a string of its own.
 type csvScanner struct {
 	src      io.Reader
 	buf      []byte // read buffer; buf[pos:end] is not yet scanned
+	start    int    // the current record starts at buf[start]
 	pos, end int
 	srcErr   error // io.EOF or the read error, once src returned it
 	line     int   // the line of buf[pos], from 1
@@ -26,11 +32,36 @@ type csvScanner struct {
 	maxField int
 	maxCols  int
 
-	rec     []byte   // the current record's field bytes, unquoted
-	ends    []int    // the end of each field in rec
-	lines   []int    // the line on which each field starts
-	fields  []string // the current record's fields, reused
-	recLine int      // the line on which the current record starts
+	rec csvRecord // the current record
+
+	fieldStart int // where the field being scanned starts, relative to start
+	doubled    int // the doubled quotes in it so far
+}
+
+// csvRecord is one record: its text as read, where each field lies in it
+// and the line on which each starts.
+type csvRecord struct {
+	text  string
+	spans []fieldSpan
+	lines []int
+	line  int // the line on which the record starts
+}
+
+// field returns the value of field j, with doubled quotes undone.
+func (r *csvRecord) field(j int) string {
+	f := r.spans[j]
+	v := r.text[f.from:f.to]
+	if f.escaped {
+		v = strings.ReplaceAll(v, `""`, `"`)
+	}
+	return v
+}
+
+// fieldSpan is where a field's text lies in its record's bytes; escaped
+// marks a quoted field whose doubled quotes must be undone.
+type fieldSpan struct {
+	from, to int
+	escaped  bool
 }
 
 // scanError is a fault in the bytes at a field of the current record
@@ -54,14 +85,20 @@ func newCSVScanner(src io.Reader, maxField, maxCols int) *csvScanner {
 	return s
 }
 
-// ensure reads until n bytes are buffered or the input ends; it reports
-// whether n bytes are there.
+// ensure reads until n bytes past pos are buffered or the input ends; it
+// reports whether n bytes are there. It keeps the current record's bytes,
+// from start, moving them to the front of the buffer, or to a larger one
+// when the record fills it: the limits on fields bound its size.
 func (s *csvScanner) ensure(n int) bool {
 	empty := 0
 	for s.end-s.pos < n && s.srcErr == nil {
-		if s.pos > 0 {
-			s.end = copy(s.buf, s.buf[s.pos:s.end])
-			s.pos = 0
+		if s.start > 0 {
+			s.end = copy(s.buf, s.buf[s.start:s.end])
+			s.pos -= s.start
+			s.start = 0
+		}
+		if s.end == len(s.buf) {
+			s.buf = append(s.buf, make([]byte, len(s.buf))...)
 		}
 		m, err := s.src.Read(s.buf[s.end:])
 		s.end += m
@@ -91,15 +128,16 @@ func (s *csvScanner) corrupt(field, line int, format string, args ...any) error 
 	return &scanError{field, line, fmt.Errorf("%w: %s", ErrCorrupt, fmt.Sprintf(format, args...))}
 }
 
-// next returns the next record's fields, valid until the following call,
-// or io.EOF after the last record.
-func (s *csvScanner) next() ([]string, error) {
+// next reads the next record into s.rec, whose slices are valid until the
+// following call, or returns io.EOF after the last record.
+func (s *csvScanner) next() error {
 	for {
+		s.start = s.pos
 		if !s.ensure(1) {
 			if err := s.readErr(); err != nil {
-				return nil, err
+				return err
 			}
-			return nil, io.EOF
+			return io.EOF
 		}
 		if c := s.buf[s.pos]; c == '\n' {
 			s.pos++
@@ -112,59 +150,57 @@ func (s *csvScanner) next() ([]string, error) {
 		}
 		break
 	}
-	s.rec, s.ends, s.lines = s.rec[:0], s.ends[:0], s.lines[:0]
-	s.recLine = s.line
+	r := &s.rec
+	r.spans, r.lines = r.spans[:0], r.lines[:0]
+	r.line = s.line
 	for {
-		if len(s.ends) == s.maxCols {
-			return nil, &scanError{len(s.ends), s.line, fmt.Errorf("%w: a record of more than %d fields (CSVReadOptions.MaxColumns)", ErrLimit, s.maxCols)}
+		if len(r.spans) == s.maxCols {
+			return &scanError{len(r.spans), s.line, fmt.Errorf("%w: a record of more than %d fields (CSVReadOptions.MaxColumns)", ErrLimit, s.maxCols)}
 		}
-		s.lines = append(s.lines, s.line)
+		r.lines = append(r.lines, s.line)
+		s.doubled = 0
 		var end byte
+		var span fieldSpan
 		var err error
 		if s.ensure(1) && s.buf[s.pos] == '"' {
 			s.pos++
-			end, err = s.quoted()
+			span, end, err = s.quoted()
 		} else {
-			end, err = s.unquoted()
+			span, end, err = s.unquoted()
 		}
 		if err != nil {
-			return nil, err
+			return err
 		}
-		s.ends = append(s.ends, len(s.rec))
+		r.spans = append(r.spans, span)
 		if end != ',' {
 			break
 		}
 	}
-	if !utf8.Valid(s.rec) {
-		start := 0
-		for j, end := range s.ends {
-			if !utf8.Valid(s.rec[start:end]) {
-				return nil, s.corrupt(j, s.lines[j], "text is not valid UTF-8")
+	// Commas, quotes and line ends are ASCII, so the record's bytes are
+	// valid UTF-8 exactly when each field is.
+	raw := s.buf[s.start:s.pos]
+	if !utf8.Valid(raw) {
+		for j, f := range r.spans {
+			if !utf8.Valid(raw[f.from:f.to]) {
+				return s.corrupt(j, r.lines[j], "text is not valid UTF-8")
 			}
-			start = end
 		}
 	}
 	// One string for the record; fields are slices of it.
-	str := string(s.rec)
-	s.fields = s.fields[:0]
-	start := 0
-	for _, end := range s.ends {
-		s.fields = append(s.fields, str[start:end])
-		start = end
-	}
-	return s.fields, nil
+	r.text = string(raw)
+	s.start = s.pos
+	return nil
 }
 
 func (s *csvScanner) tooLong() error {
-	j := len(s.ends)
-	return &scanError{j, s.lines[j], fmt.Errorf("%w: a field of more than %d bytes (CSVReadOptions.MaxFieldBytes)", ErrLimit, s.maxField)}
+	j := len(s.rec.spans)
+	return &scanError{j, s.rec.lines[j], fmt.Errorf("%w: a field of more than %d bytes (CSVReadOptions.MaxFieldBytes)", ErrLimit, s.maxField)}
 }
 
+// fieldLen is the length of the field being scanned so far, as read: with
+// its doubled quotes undone.
 func (s *csvScanner) fieldLen() int {
-	if n := len(s.ends); n > 0 {
-		return len(s.rec) - s.ends[n-1]
-	}
-	return len(s.rec)
+	return s.pos - s.start - s.fieldStart - s.doubled
 }
 
 // indexStop returns the index of the first comma, LF or quote in b, the
@@ -194,39 +230,42 @@ func indexStop(b []byte) int {
 	return len(b)
 }
 
-// unquoted scans a field that does not start with a quote and returns the
-// byte that ended it: ',' or '\n', or 0 at the end of the input.
-func (s *csvScanner) unquoted() (byte, error) {
+// unquoted scans a field that does not start with a quote and returns
+// where it lies and the byte that ended it: ',' or '\n', or 0 at the end
+// of the input.
+func (s *csvScanner) unquoted() (fieldSpan, byte, error) {
+	s.fieldStart = s.pos - s.start
 	for {
-		i := s.pos + indexStop(s.buf[s.pos:s.end])
-		s.rec = append(s.rec, s.buf[s.pos:i]...)
-		s.pos = i
+		s.pos += indexStop(s.buf[s.pos:s.end])
 		if s.fieldLen() > s.maxField {
-			return 0, s.tooLong()
+			return fieldSpan{}, 0, s.tooLong()
 		}
-		if i < s.end {
+		span := fieldSpan{from: s.fieldStart, to: s.pos - s.start}
+		if s.pos < s.end {
+			c := s.buf[s.pos]
 			s.pos++
-			switch s.buf[i] {
+			switch c {
 			case ',':
-				return ',', nil
+				return span, ',', nil
 			case '\n':
 				s.line++
-				if n := len(s.rec); s.fieldLen() > 0 && s.rec[n-1] == '\r' {
-					s.rec = s.rec[:n-1]
+				if span.to > span.from && s.buf[s.start+span.to-1] == '\r' {
+					span.to--
 				}
-				return '\n', nil
+				return span, '\n', nil
 			}
-			return 0, s.corrupt(len(s.ends), s.line, `a quote (") inside a field that does not start with one; quote the whole field and double the quote`)
+			return fieldSpan{}, 0, s.corrupt(len(s.rec.spans), s.line, `a quote (") inside a field that does not start with one; quote the whole field and double the quote`)
 		}
 		if !s.ensure(1) {
-			return 0, s.readErr()
+			return span, 0, s.readErr()
 		}
 	}
 }
 
-// quoted scans a field after its opening quote and returns the byte that
-// ended it, as unquoted does.
-func (s *csvScanner) quoted() (byte, error) {
+// quoted scans a field after its opening quote and returns what unquoted
+// does.
+func (s *csvScanner) quoted() (fieldSpan, byte, error) {
+	s.fieldStart = s.pos - s.start
 	for {
 		chunk := s.buf[s.pos:s.end]
 		i := bytes.IndexByte(chunk, '"')
@@ -234,44 +273,44 @@ func (s *csvScanner) quoted() (byte, error) {
 			chunk = chunk[:i]
 		}
 		s.line += bytes.Count(chunk, []byte{'\n'})
-		s.rec = append(s.rec, chunk...)
 		s.pos += len(chunk)
 		if s.fieldLen() > s.maxField {
-			return 0, s.tooLong()
+			return fieldSpan{}, 0, s.tooLong()
 		}
 		if i < 0 {
 			if !s.ensure(1) {
 				if err := s.readErr(); err != nil {
-					return 0, err
+					return fieldSpan{}, 0, err
 				}
-				j := len(s.ends)
-				return 0, s.corrupt(j, s.lines[j], "a quoted field that is never closed")
+				j := len(s.rec.spans)
+				return fieldSpan{}, 0, s.corrupt(j, s.rec.lines[j], "a quoted field that is never closed")
 			}
 			continue
 		}
+		span := fieldSpan{from: s.fieldStart, to: s.pos - s.start, escaped: s.doubled > 0}
 		s.pos++ // the quote
 		if !s.ensure(1) {
-			return 0, s.readErr()
+			return span, 0, s.readErr()
 		}
 		switch s.buf[s.pos] {
 		case '"':
-			s.rec = append(s.rec, '"')
+			s.doubled++
 			s.pos++
 			continue
 		case ',':
 			s.pos++
-			return ',', nil
+			return span, ',', nil
 		case '\n':
 			s.pos++
 			s.line++
-			return '\n', nil
+			return span, '\n', nil
 		case '\r':
 			if s.ensure(2) && s.buf[s.pos+1] == '\n' {
 				s.pos += 2
 				s.line++
-				return '\n', nil
+				return span, '\n', nil
 			}
 		}
-		return 0, s.corrupt(len(s.ends), s.line, `a quote (") in a quoted field that is neither doubled nor followed by a comma or line end`)
+		return fieldSpan{}, 0, s.corrupt(len(s.rec.spans), s.line, `a quote (") in a quoted field that is neither doubled nor followed by a comma or line end`)
 	}
 }
