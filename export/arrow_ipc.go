@@ -26,9 +26,9 @@ const DefaultArrowZstdLevel = 1
 // ipcWriter writes record batches in the Arrow IPC stream or file format
 // (https://arrow.apache.org/docs/format/Columnar.html#serialization-and-interprocess-communication-ipc)
 // in place of arrow's ipc.Writer and ipc.FileWriter, which v17 gives no
-// way to tune: they compress every buffer through a zstd stream encoder at
-// zstd's default level 3, with the stream state that costs, on one
-// goroutine per buffer in turn. This writer compresses each buffer in one
+// way to tune: they compress every buffer through a zstd stream encoder,
+// with the stream state that costs, at zstd's default level 3, where
+// pyarrow writes level 1. This writer compresses each buffer in one
 // call (zstd's EncodeAll, at DefaultArrowZstdLevel like pyarrow, or LZ4
 // frames as arrow writes them) on GOMAXPROCS goroutines, writes
 // uncompressed buffers straight from the batch without a copy, and needs
