@@ -90,13 +90,14 @@ type ReadAtSeeker interface {
 // WriteArrow writes events to w as an Arrow IPC file (the format of
 // .arrow and .feather files, which pandas.read_feather, pyarrow.ipc.open_file
 // and polars.read_ipc open), with meta in the schema metadata. It writes
-// batch by batch, holding one batch in memory. The file format needs to seek
-// back; for pipes and sockets use WriteArrowStream.
+// batch by batch, holding one batch in memory, and never seeks: w may be a
+// pipe. Readers of the file format need random access to read it back;
+// those that read from a pipe want WriteArrowStream.
 //
 // When ctx is cancelled, WriteArrow stops within a few hundred events and
 // returns the context's cause (see UntilError) before writing the file's
 // footer: discard what it wrote (SaveArrow does).
-func WriteArrow(ctx context.Context, w io.WriteSeeker, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
+func WriteArrow(ctx context.Context, w io.Writer, meta timeline.Metadata, events iter.Seq[timeline.Event], opts ArrowOptions) error {
 	return writeArrow(ctx, "arrow", meta, events, opts, func(s *arrow.Schema) (recordWriter, error) {
 		return newIPCWriter(w, s, opts, true)
 	})
