@@ -3,6 +3,7 @@ package export
 import (
 	"bytes"
 	"context"
+	"io"
 	"slices"
 	"testing"
 
@@ -115,4 +116,19 @@ func TestIPCWriterRefuses(t *testing.T) {
 	rec := array.NewRecord(plain, []arrow.Array{col}, 1)
 	defer rec.Release()
 	assert.ErrorContains(t, w.Write(rec), "another schema")
+}
+
+// The file format goes to any io.Writer, a pipe too: the writer never
+// seeks.
+func TestWriteArrowToPipe(t *testing.T) {
+	meta, events := arrowSynthetic(500)
+	r, w := io.Pipe()
+	go func() {
+		w.CloseWithError(WriteArrow(context.Background(), w, meta, slices.Values(events), ArrowOptions{Compression: CompressionZstd, BatchSize: 128}))
+	}()
+	data, err := io.ReadAll(r)
+	require.NoError(t, err)
+	_, seq, err := ReadArrow(bytes.NewReader(data), ArrowReadOptions{})
+	require.NoError(t, err)
+	assert.Equal(t, events, collectEvents(t, seq))
 }
