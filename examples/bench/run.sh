@@ -52,6 +52,10 @@ go build -o "$WORK/bin/gencsv" ./examples/bench/gencsv
 export EXPORT_BIN=$WORK/bin/export GENCSV_BIN=$WORK/bin/gencsv BENCH_WORK=$WORK
 
 load_start=$(cut -d' ' -f1-3 /proc/loadavg)
+# The cpu line of /proc/stat: user nice system idle iowait irq softirq steal.
+# Steal is time a virtual machine's cores were runnable but given to other
+# guests: a run with much of it saw fewer cores than it has.
+stat_start=$(awk '/^cpu / { print $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9, $9 }' /proc/stat)
 pyversions=$(python3 -c 'import sys, pandas, pyarrow, polars, numpy; print(f"Python {sys.version.split()[0]}, pandas {pandas.__version__}, pyarrow {pyarrow.__version__}, polars {polars.__version__}, numpy {numpy.__version__}")' 2>/dev/null || echo "Python packages missing")
 arrowgo=$(go list -m -f '{{.Path}} {{.Version}}' github.com/apache/arrow/go/v17 2>/dev/null || echo "arrow go/v17 ?")
 
@@ -163,6 +167,7 @@ elapsed=$(( $(date +%s) - started ))
 	echo
 	echo "- Machine: $(nproc) cores, $(lscpu | sed -n 's/^Model name: *//p' | head -1), $(awk '/MemTotal/ { printf "%.0f GiB", $2 / 2^20 }' /proc/meminfo) RAM, $(uname -sr)"
 	echo "- Load average (1, 5, 15 min) at start: $load_start; at end: $(cut -d' ' -f1-3 /proc/loadavg). A load above the core count means other work shared the machine: read the ratios, not the absolute rates."
+	echo "- CPU time stolen by the host from this virtual machine during the run: $(awk -v s="$stat_start" '/^cpu / { split(s, a, " "); total = $2 + $3 + $4 + $5 + $6 + $7 + $8 + $9 - a[1]; steal = $9 - a[2]; printf "%.1f%%", (total > 0 ? 100 * steal / total : 0) }' /proc/stat) of the cores' time. Multi-core tools (ours, polars) lose more to it than single-core ones."
 	echo "- $(go version | cut -d' ' -f3-), $arrowgo"
 	echo "- $pyversions"
 	echo "- Data: seeds.Synthetic (seed 1): about 2.4 KB of canonical JSON, 1.1 KB of events.csv plus 0.5 KB of sources.csv (3 sources on average), 0.4 KB of zstd Arrow per event."
