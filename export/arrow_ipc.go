@@ -180,16 +180,21 @@ func (w *ipcWriter) Close() error {
 	if err := w.start(); err != nil {
 		return err
 	}
-	if !w.file {
-		if err := w.write(0xFFFFFFFF, 0); err != nil {
-			return err
-		}
-		return w.w.Flush()
-	}
-	// The end-of-stream marker, then the footer, its length and the magic.
+	// The end-of-stream marker; in the file format, the footer follows.
 	if err := w.write(0xFFFFFFFF, 0); err != nil {
 		return err
 	}
+	if w.file {
+		if err := w.writeFooter(); err != nil {
+			return err
+		}
+	}
+	return w.w.Flush()
+}
+
+// writeFooter writes the file format's footer (the schema again and where
+// the dictionaries and batches are), its length and the closing magic.
+func (w *ipcWriter) writeFooter() error {
 	b := w.fb
 	b.Reset()
 	schema, err := w.schemaTable(b)
@@ -212,10 +217,7 @@ func (w *ipcWriter) Close() error {
 	if err := w.writeBytes(n[:]); err != nil {
 		return err
 	}
-	if err := w.writeBytes(ipcMagic[:6]); err != nil {
-		return err
-	}
-	return w.w.Flush()
+	return w.writeBytes(ipcMagic[:6])
 }
 
 // start writes the file's magic and the schema once.

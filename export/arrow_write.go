@@ -375,7 +375,7 @@ func (b *recordBuilder) append(e *timeline.Event) error {
 	}
 	b.sources.list(b.srcPublisher.n)
 	b.sourceCount.int32(int32(len(e.Sources)))
-	all, independent := publisherCounts(e)
+	all, independent := e.PublisherCounts()
 	b.publisherCount.int32(int32(all))
 	b.independent.int32(int32(independent))
 	if b.text > maxBatchText {

@@ -53,6 +53,11 @@ func aheadWorthwhile() bool { return runtime.GOMAXPROCS(0) > 1 }
 // startAhead moves the table's scanner to a goroutine of its own. It is
 // called between records: the current record is no longer read.
 func (t *csvTable) startAhead() {
+	t.ahead = newCSVAhead(t.sc)
+}
+
+// newCSVAhead starts scanning sc's records on a goroutine of its own.
+func newCSVAhead(sc *csvScanner) *csvAhead {
 	a := &csvAhead{
 		batches: make(chan *csvBatch, aheadDepth),
 		free:    make(chan *csvBatch, aheadDepth+2),
@@ -63,8 +68,8 @@ func (t *csvTable) startAhead() {
 	for range aheadTokens {
 		a.room <- struct{}{}
 	}
-	t.ahead = a
-	go a.run(t.sc)
+	go a.run(sc)
+	return a
 }
 
 func (a *csvAhead) run(sc *csvScanner) {

@@ -200,17 +200,7 @@ func TestCSVAheadBound(t *testing.T) {
 		file.Write(big)
 		file.WriteString(",x\n")
 	}
-	a := &csvAhead{
-		batches: make(chan *csvBatch, aheadDepth),
-		free:    make(chan *csvBatch, aheadDepth+2),
-		stop:    make(chan struct{}),
-		done:    make(chan struct{}),
-		room:    make(chan struct{}, aheadTokens),
-	}
-	for range aheadTokens {
-		a.room <- struct{}{}
-	}
-	go a.run(newCSVScanner(&file, 4<<20, 8))
+	a := newCSVAhead(newCSVScanner(&file, 4<<20, 8))
 	defer a.close()
 	for i := range 12 {
 		time.Sleep(20 * time.Millisecond) // time for the scanner to run ahead

@@ -135,6 +135,45 @@ func (e *Event) IndependentPublishers() int {
 	return n
 }
 
+// PublisherCounts returns PublisherCount and IndependentPublishers in one
+// pass over the sources, for exporters, which write both for every event:
+// each publisher is trimmed once and each pair compared once. Past a few
+// sources it counts as the two methods do.
+func (e *Event) PublisherCounts() (all, independent int) {
+	src := e.Sources
+	var names [len(nameSet{}.few)]string
+	if len(src) > len(names) {
+		return e.PublisherCount(), e.IndependentPublishers()
+	}
+	var firstHand [len(names)]bool // counts toward independent
+	for i := range src {
+		s := &src[i]
+		names[i] = strings.TrimSpace(s.Publisher)
+		firstHand[i] = s.Kind != SourceStateMedia && strings.TrimSpace(s.Via) == ""
+	}
+	for i, p := range names[:len(src)] {
+		if p == "" {
+			continue
+		}
+		newAll, newIndep := true, firstHand[i]
+		for j, q := range names[:i] {
+			if q != "" && (newAll || newIndep && firstHand[j]) && equalLower(q, p) {
+				newAll = false
+				if firstHand[j] {
+					newIndep = false
+				}
+			}
+		}
+		if newAll {
+			all++
+		}
+		if newIndep {
+			independent++
+		}
+	}
+	return all, independent
+}
+
 // nameSet is a set of publisher names that are equal when strings.ToLower
 // makes them equal. It holds the first few names in place and compares them
 // without allocating, since an event cites a handful of publishers; past
