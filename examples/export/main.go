@@ -41,6 +41,7 @@ import (
 	"syscall"
 	"text/tabwriter"
 
+	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/sourced-dev/sourced/export"
 	"github.com/sourced-dev/sourced/seeds"
 	"github.com/sourced-dev/sourced/timeline"
@@ -374,7 +375,7 @@ func writeFormat(ctx context.Context, cfg config, src source, f export.Format, d
 }
 
 // partitions lists the files of a partitioned dataset with their row
-// counts, read back from the files.
+// counts, read from the files' footers.
 func partitions(dir, sub string, f export.Format) ([]written, error) {
 	var out []written
 	err := filepath.WalkDir(filepath.Join(dir, sub), func(path string, e fs.DirEntry, err error) error {
@@ -390,19 +391,17 @@ func partitions(dir, sub string, f export.Format) ([]written, error) {
 		if filepath.Ext(path) != ".parquet" {
 			return nil
 		}
-		in, err := export.Open(path)
+		// The row count from the file's footer: the job has just written
+		// it, and reading its events back would double the work.
+		pf, err := file.OpenParquetFile(path, false)
 		if err != nil {
 			return err
 		}
-		defer in.Close()
-		n := 0
-		for _, err := range in.Events {
-			if err != nil {
-				return err
-			}
-			n++
+		n := pf.NumRows()
+		if err := pf.Close(); err != nil {
+			return err
 		}
-		out = append(out, written{filepath.ToSlash(rel), f, n, "events"})
+		out = append(out, written{filepath.ToSlash(rel), f, int(n), "events"})
 		return nil
 	})
 	return out, err
