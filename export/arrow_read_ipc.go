@@ -5,13 +5,11 @@ import (
 	"encoding/binary"
 	"errors"
 	"io"
-	"sync"
 	"unsafe"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/array"
 	"github.com/apache/arrow/go/v17/arrow/memory"
-	"github.com/klauspost/compress/zstd"
 	"github.com/pierrec/lz4/v4"
 )
 
@@ -464,7 +462,7 @@ func (w *batchWalk) decompress(mem memory.Allocator) (plain *memory.Buffer, ok b
 		var got []byte
 		var err error
 		if w.codec == fbCompressionZstd {
-			got, err = ipcZstdDecoder().DecodeAll(in, out[:0])
+			got, err = cappedZstdDecoder().DecodeAll(in, out[:0])
 		} else {
 			got, err = lz4Decode(out, in)
 		}
@@ -475,16 +473,6 @@ func (w *batchWalk) decompress(mem memory.Allocator) (plain *memory.Buffer, ok b
 	}
 	return plain, true
 }
-
-// ipcZstdDecoder decodes zstd frames with DecodeAll, which is safe for
-// concurrent use, into at most the capacity of the destination.
-var ipcZstdDecoder = sync.OnceValue(func() *zstd.Decoder {
-	d, err := zstd.NewReader(nil, zstd.WithDecodeAllCapLimit(true), zstd.WithDecoderConcurrency(0))
-	if err != nil {
-		panic(err) // only for invalid options
-	}
-	return d
-})
 
 // lz4Decode decodes the LZ4 frame in into out, which must come out full.
 func lz4Decode(out, in []byte) ([]byte, error) {

@@ -48,14 +48,20 @@ type zstdCodec struct {
 }
 
 func newZstdCodec(arrows compress.Codec) *zstdCodec {
-	// DecodeAll with a capacity limit decodes at most cap(dst) bytes: the
-	// page reader passes a buffer of the size the page header declares.
-	dec, err := zstd.NewReader(nil, zstd.WithDecodeAllCapLimit(true))
+	return &zstdCodec{Codec: arrows, dec: cappedZstdDecoder()}
+}
+
+// cappedZstdDecoder is the one zstd decoder of the package's readers (the
+// Parquet page codec and the Arrow batch loader). Its DecodeAll, safe for
+// concurrent use, decodes at most cap(dst) bytes: each caller passes a
+// buffer of the size that the page or buffer declares.
+var cappedZstdDecoder = sync.OnceValue(func() *zstd.Decoder {
+	d, err := zstd.NewReader(nil, zstd.WithDecodeAllCapLimit(true))
 	if err != nil {
 		panic(err) // only for invalid options
 	}
-	return &zstdCodec{Codec: arrows, dec: dec}
-}
+	return d
+})
 
 // encoder returns the encoder for level, made once. EncodeAll is safe for
 // concurrent use.
