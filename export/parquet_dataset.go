@@ -120,7 +120,10 @@ func checkReplaceable(dir string) error {
 // the other at every moment but the one between the two renames.
 func swapDir(tmp, dir string) error {
 	if _, err := os.Stat(dir); errors.Is(err, fs.ErrNotExist) {
-		return os.Rename(tmp, dir)
+		if err := os.Rename(tmp, dir); err != nil {
+			return err
+		}
+		return atomicfile.SyncDir(filepath.Dir(dir))
 	}
 	old, err := os.MkdirTemp(filepath.Dir(dir), "."+filepath.Base(dir)+".old-*")
 	if err != nil {
@@ -136,6 +139,9 @@ func swapDir(tmp, dir string) error {
 			return fmt.Errorf("%w (and the earlier dataset is left at %s: %v)", err, aside, rerr)
 		}
 		os.Remove(old)
+		return err
+	}
+	if err := atomicfile.SyncDir(filepath.Dir(dir)); err != nil {
 		return err
 	}
 	return os.RemoveAll(old)

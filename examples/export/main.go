@@ -43,6 +43,7 @@ import (
 
 	"github.com/apache/arrow/go/v17/parquet/file"
 	"github.com/sourced-dev/sourced/export"
+	"github.com/sourced-dev/sourced/internal/atomicfile"
 	"github.com/sourced-dev/sourced/seeds"
 	"github.com/sourced-dev/sourced/timeline"
 )
@@ -265,6 +266,10 @@ func run(ctx context.Context, cfg config, stdout io.Writer) error {
 		if err := replace(filepath.Join(staging, entry), filepath.Join(cfg.out, entry), staging); err != nil {
 			return err
 		}
+	}
+	// And make the renames themselves durable.
+	if err := atomicfile.SyncDir(cfg.out); err != nil {
+		return err
 	}
 	return report(stdout, cfg, src, table)
 }

@@ -1,14 +1,18 @@
 // Package atomicfile writes a file so that readers see either the complete
 // new file or the old one, never a part: it writes a temporary file in the
 // same folder, syncs it and renames it into place only when the writing
-// succeeded. The timeline and export packages both save files through it.
+// succeeded, then syncs the folder so that the rename itself survives a
+// crash. The timeline and export packages both save files through it.
 package atomicfile
 
 import (
+	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
+	"runtime"
+	"syscall"
 )
 
 // Write creates path with the bytes that write produces. write gets the
@@ -78,6 +82,37 @@ func WriteGroup(paths []string, write func(files []*os.File) error) (err error) 
 			tmps = tmps[i:]
 			return err
 		}
+	}
+	dirs := map[string]bool{}
+	for _, path := range paths {
+		if dir := filepath.Dir(path); !dirs[dir] {
+			dirs[dir] = true
+			if err := SyncDir(dir); err != nil {
+				return err
+			}
+		}
+	}
+	return nil
+}
+
+// SyncDir flushes a folder's entries to disk, so that files renamed into
+// it stay renamed after a crash or power loss. Where folders cannot be
+// synced (Windows, and file systems that refuse it with EINVAL), it does
+// nothing.
+func SyncDir(dir string) error {
+	if runtime.GOOS == "windows" {
+		return nil
+	}
+	d, err := os.Open(dir)
+	if err != nil {
+		return fmt.Errorf("sync folder %s: %w", dir, err)
+	}
+	err = d.Sync()
+	if cerr := d.Close(); err == nil {
+		err = cerr
+	}
+	if err != nil && !errors.Is(err, syscall.EINVAL) && !errors.Is(err, errors.ErrUnsupported) {
+		return fmt.Errorf("sync folder %s: %w", dir, err)
 	}
 	return nil
 }

@@ -108,3 +108,12 @@ func TestWriteGroupRenameFails(t *testing.T) {
 	assert.ErrorContains(t, err, "replaced already")
 	assert.Equal(t, []string{"a", "b"}, names(t, dir), "the unrenamed temporary file is removed")
 }
+
+func TestSyncDir(t *testing.T) {
+	dir := t.TempDir()
+	require.NoError(t, SyncDir(dir))
+	err := SyncDir(filepath.Join(dir, "missing"))
+	require.Error(t, err)
+	assert.Contains(t, err.Error(), "sync folder "+filepath.Join(dir, "missing"))
+	assert.ErrorIs(t, err, os.ErrNotExist)
+}
