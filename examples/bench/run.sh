@@ -130,6 +130,12 @@ if ! skip go; then
 			if (x) row("Arrow read, " comps[c] ", " n " events", rate(x), ">= 2M events/s", x >= 2e6)
 		}
 		for (n = 10000; n <= 100000; n *= 10) {
+			f = ev("BenchmarkArrowFloor/write/" n); x = ev("BenchmarkWriteArrow/none/" n)
+			if (f && x) printf "| Arrow write, none, as a share of the copy-only floor (ArrowFloor/write), %d events | %.0f%% (floor %s) | (a floor, no target) | |\n", n, 100 * x / f, rate(f)
+			f = ev("BenchmarkArrowFloor/read/" n); x = ev("BenchmarkReadArrow/none/" n)
+			if (f && x) printf "| Arrow read, none, as a share of the allocate-copy-check-text floor (ArrowFloor/read), %d events | %.0f%% (floor %s) | (a floor, no target) | |\n", n, 100 * x / f, rate(f)
+		}
+		for (n = 10000; n <= 100000; n *= 10) {
 			r = ns("BenchmarkReadCSV/events=" n "/ReadCSV"); f = ns("BenchmarkReadCSV/events=" n "/encoding-csv-records")
 			if (r && f) printf "| ReadCSV time vs encoding/csv splitting records only, %d events | %.2fx (%s) | (a floor, no target) | |\n", n, r / f, rate(ev("BenchmarkReadCSV/events=" n "/ReadCSV"))
 		}
