@@ -136,26 +136,34 @@ func BenchmarkReadArrow(b *testing.B) {
 	}
 }
 
+// BenchmarkReadArrowStream reads uncompressed streams (as N, the names of
+// earlier results) and zstd ones (as zstd/N).
 func BenchmarkReadArrowStream(b *testing.B) {
-	for _, n := range benchSizes {
-		b.Run(fmt.Sprint(n), func(b *testing.B) {
-			meta, events := arrowBenchEvents(n)
-			var buf bytes.Buffer
-			if err := WriteArrowStream(context.Background(), &buf, meta, slices.Values(events), ArrowOptions{}); err != nil {
-				b.Fatal(err)
+	for _, comp := range []Compression{CompressionNone, CompressionZstd} {
+		for _, n := range benchSizes {
+			name := fmt.Sprint(n)
+			if comp != CompressionNone {
+				name = fmt.Sprintf("%s/%d", comp, n)
 			}
-			b.ReportAllocs()
-			rate := startRate(n)
-			for b.Loop() {
-				_, seq, err := ReadArrowStream(bytes.NewReader(buf.Bytes()), ArrowReadOptions{})
-				if err != nil {
+			b.Run(name, func(b *testing.B) {
+				meta, events := arrowBenchEvents(n)
+				var buf bytes.Buffer
+				if err := WriteArrowStream(context.Background(), &buf, meta, slices.Values(events), ArrowOptions{Compression: comp}); err != nil {
 					b.Fatal(err)
 				}
-				if got, err := drainEvents(seq); err != nil || got != n {
-					b.Fatal(got, err)
+				b.ReportAllocs()
+				rate := startRate(n)
+				for b.Loop() {
+					_, seq, err := ReadArrowStream(bytes.NewReader(buf.Bytes()), ArrowReadOptions{})
+					if err != nil {
+						b.Fatal(err)
+					}
+					if got, err := drainEvents(seq); err != nil || got != n {
+						b.Fatal(got, err)
+					}
 				}
-			}
-			rate.report(b)
-		})
+				rate.report(b)
+			})
+		}
 	}
 }

@@ -183,8 +183,9 @@ func classifyReadErr(err error) error {
 	return fmt.Errorf("%w: %w", ErrCorrupt, err)
 }
 
-// streamMessages reads the messages of an Arrow IPC stream, as
-// ipc.NewMessageReader does, but refuses metadata and bodies longer than
+// streamMessages reads the messages of an Arrow IPC stream (read, in
+// arrow_read_stream.go, for streamSource, the message reader that
+// arrow's reader reads), as ipc.NewMessageReader does, but refuses metadata and bodies longer than
 // the input or the memory limit before allocating for them, checks schema
 // flatbuffers (see checkSchemaMessage), and insists on the end-of-stream
 // marker, so that a stream cut at a message boundary is an error rather
@@ -206,14 +207,8 @@ func newStreamMessages(r io.Reader, mem memory.Allocator, size, limit int64) *st
 	return m
 }
 
+// Retain adds a reference; streamSource.Release drops one.
 func (m *streamMessages) Retain() { m.refCount.Add(1) }
-
-func (m *streamMessages) Release() {
-	if m.refCount.Add(-1) == 0 && m.msg != nil {
-		m.msg.Release()
-		m.msg = nil
-	}
-}
 
 // fits checks a length that the stream claims.
 func (m *streamMessages) fits(what string, n int64) error {
@@ -226,53 +221,6 @@ func (m *streamMessages) fits(what string, n int64) error {
 		return &limitError{want: n, limit: m.limit}
 	}
 	return nil
-}
-
-func (m *streamMessages) Message() (*ipc.Message, error) {
-	var word [4]byte
-	if _, err := io.ReadFull(m.r, word[:]); err != nil {
-		if err == io.EOF {
-			return nil, fmt.Errorf("%w: the stream ends without its end-of-stream marker", ErrCorrupt)
-		}
-		return nil, fmt.Errorf("%w: message length: %w", ErrCorrupt, noEOF(err))
-	}
-	n := binary.LittleEndian.Uint32(word[:])
-	if n == ipcContinuation {
-		if _, err := io.ReadFull(m.r, word[:]); err != nil {
-			return nil, fmt.Errorf("%w: message length: %w", ErrCorrupt, noEOF(err))
-		}
-		n = binary.LittleEndian.Uint32(word[:])
-	}
-	if n == 0 {
-		return nil, io.EOF
-	}
-	if err := m.fits("message metadata", int64(int32(n))); err != nil {
-		return nil, err
-	}
-	meta := make([]byte, n)
-	if _, err := io.ReadFull(m.r, meta); err != nil {
-		return nil, fmt.Errorf("%w: message metadata: %w", ErrCorrupt, noEOF(err))
-	}
-	bodyLen, err := checkIPCMessage(meta)
-	if err != nil {
-		return nil, err
-	}
-	if err := m.fits("message body", bodyLen); err != nil {
-		return nil, err
-	}
-	body := memory.NewResizableBuffer(m.mem)
-	defer body.Release()
-	body.Resize(int(bodyLen))
-	if _, err := io.ReadFull(m.r, body.Bytes()); err != nil {
-		return nil, fmt.Errorf("%w: message body: %w", ErrCorrupt, noEOF(err))
-	}
-	metaBuf := memory.NewBufferBytes(meta)
-	defer metaBuf.Release()
-	if m.msg != nil {
-		m.msg.Release()
-	}
-	m.msg = ipc.NewMessage(metaBuf, body)
-	return m.msg, nil
 }
 
 // noEOF turns io.EOF into io.ErrUnexpectedEOF: arrow's stream reader takes

@@ -165,7 +165,7 @@ func readArrowFile(r ReadAtSeeker, opts ArrowReadOptions) (timeline.Metadata, it
 		dec    *eventDecoder
 		meta   timeline.Metadata
 		share  func([]byte)
-		loader *batchLoader // nil when arrow reads every batch
+		loader *fileBatches // nil when arrow reads every batch
 	)
 	err := src.guard(-1, func() error {
 		size, err := r.Seek(0, io.SeekEnd)
@@ -190,7 +190,7 @@ func readArrowFile(r ReadAtSeeker, opts ArrowReadOptions) (timeline.Metadata, it
 			return err
 		}
 		dec.share = share
-		loader = newBatchLoader(r, fr.Schema(), alloc, blocks, fr.NumRecords())
+		loader = newFileBatches(r, fr.Schema(), alloc, blocks, fr.NumRecords())
 		meta, err = metadataFromSchema(fr.Schema().Metadata())
 		return err
 	})
@@ -240,24 +240,28 @@ func readArrowStream(r io.Reader, opts ArrowReadOptions) (timeline.Metadata, ite
 	limit := memoryLimit(size, opts.MaxMemory)
 	base, share := readAllocator(opts.Allocator)
 	alloc := newLimitAllocator(base, limit)
-	msgs := newStreamMessages(r, alloc, size, limit)
+	// Arrow's reader reads the schema, the dictionaries and what else the
+	// stream holds; source takes the record batches that batchLoader lays
+	// out (see streamSource).
+	source := newStreamSource(newStreamMessages(r, alloc, size, limit), nil)
 	err := src.guard(-1, func() error {
 		var err error
-		if rd, err = ipc.NewReaderFromMessageReader(msgs, ipc.WithAllocator(alloc)); err != nil {
+		if rd, err = ipc.NewReaderFromMessageReader(source, ipc.WithAllocator(alloc)); err != nil {
 			return err
 		}
 		if dec, err = newEventDecoder(src, rd.Schema()); err != nil {
 			return err
 		}
 		dec.share = share
+		source.loader = newBatchLoader(rd.Schema(), alloc)
 		meta, err = metadataFromSchema(rd.Schema().Metadata())
 		return err
 	})
 	if err != nil {
 		if rd != nil {
-			rd.Release() // and msgs with it
+			rd.Release() // and source with it
 		} else {
-			msgs.Release()
+			source.Release()
 		}
 		return timeline.Metadata{}, nil, err
 	}
@@ -271,16 +275,13 @@ func readArrowStream(r io.Reader, opts ArrowReadOptions) (timeline.Metadata, ite
 		defer rd.Release()
 		row := 0
 		for batch := 0; ; batch++ {
-			done := false
-			if err := src.guard(batch, func() error {
-				if !rd.Next() {
-					done = true
-					return rd.Err()
-				}
-				if !rd.Record().Schema().Equal(dec.schema) {
-					return fmt.Errorf("%w: a batch of another schema", ErrCorrupt)
-				}
-				return nil
+			var (
+				rec       arrow.Record
+				own, done bool
+			)
+			if err := src.guard(batch, func() (err error) {
+				rec, own, done, err = source.nextBatch(rd, dec.schema)
+				return err
 			}); err != nil {
 				yield(timeline.Event{}, err)
 				return
@@ -288,7 +289,10 @@ func readArrowStream(r io.Reader, opts ArrowReadOptions) (timeline.Metadata, ite
 			if done {
 				return
 			}
-			n, ok := dec.yieldBatch(rd.Record(), batch, row, yield)
+			n, ok := dec.yieldBatch(rec, batch, row, yield)
+			if own {
+				rec.Release()
+			}
 			if !ok {
 				return
 			}

@@ -16,14 +16,17 @@ import (
 // arrow v17's ipc.FileReader reads a record batch's body into one buffer
 // and then copies each of the batch's buffers out of it into a buffer of
 // its own: every byte of a batch is copied twice, and the second set of
-// buffers is allocated afresh. batchLoader reads a batch of an Arrow file
-// whose layout it knows the way the format means it to be read: the body
-// once, into one buffer, with the batch's buffers slices of it; a
-// compressed body (zstd or LZ4 frames) it decompresses, each buffer in one
-// call, into one buffer. Anything it does not know (another byte order,
-// types it does not lay out, buffers off their 8-byte alignment, metadata
-// it cannot follow, data that does not decompress to what it claims) it
-// leaves to arrow's reader, batch by batch, so that arrow's errors for bad
+// buffers is allocated afresh (its stream reader does the same).
+// batchLoader lays out a batch whose layout it knows the way the format
+// means it to be read, for the file reader (fileBatches) and the stream
+// reader (streamSource, in arrow_read_stream.go): the body once, into one
+// buffer, with the batch's buffers slices of it; a compressed body (zstd
+// or LZ4 frames) it decompresses, each buffer in one call, into one
+// buffer. Anything it does not know (another byte order, types it does
+// not lay out, buffers off their 8-byte alignment, metadata it cannot
+// follow, data that does not decompress to what it claims) it leaves to
+// arrow's reader, batch by batch (a stream's batch, already read, as the
+// message that arrow's reader reads next), so that arrow's errors for bad
 // files stay what they were; what it accepts still goes through the
 // decoder's checks (checkData, setData, dictIndices) as arrow's batches do.
 
@@ -50,16 +53,37 @@ const (
 	maxBatchLength           = 1<<31 - 1
 )
 
-// batchLoader loads the record batches of one Arrow file.
+// batchLoader lays out the record batches of one schema from their
+// messages, for the file and stream readers.
 type batchLoader struct {
-	r      io.ReaderAt
 	schema *arrow.Schema
 	mem    memory.Allocator
-	blocks []ipcBlock
 	// dicts says whether the schema holds dictionaries. Their values come
-	// from a batch that arrow read (the file format has one dictionary per
-	// field, read when the file opens), which load takes as a dictRef.
+	// from a batch that arrow read, which build takes as dictRefs.
 	dicts bool
+}
+
+// newBatchLoader returns a loader for the batches of schema, or nil when
+// it does not lay them out (arrow's reader then reads every batch).
+func newBatchLoader(schema *arrow.Schema, mem memory.Allocator) *batchLoader {
+	if !schema.IsNativeEndian() {
+		return nil
+	}
+	l := &batchLoader{schema: schema, mem: mem}
+	for _, f := range schema.Fields() {
+		if !loadable(f.Type, 0) {
+			return nil
+		}
+		l.dicts = l.dicts || hasDictionary(f.Type)
+	}
+	return l
+}
+
+// fileBatches loads the record batches of one Arrow file.
+type fileBatches struct {
+	*batchLoader
+	r      io.ReaderAt
+	blocks []ipcBlock
 }
 
 // dictRef holds the dictionaries of the arrays of a batch that arrow read,
@@ -109,20 +133,17 @@ func (r *dictRef) child(i int) *dictRef {
 	return r.children[i]
 }
 
-// newBatchLoader returns a loader for the batches of blocks, or nil when
+// newFileBatches returns a loader for the batches of blocks, or nil when
 // the file is not one it can read (arrow's reader then reads every batch).
-func newBatchLoader(r io.ReaderAt, schema *arrow.Schema, mem memory.Allocator, blocks []ipcBlock, batches int) *batchLoader {
-	if !schema.IsNativeEndian() || len(blocks) != batches {
+func newFileBatches(r io.ReaderAt, schema *arrow.Schema, mem memory.Allocator, blocks []ipcBlock, batches int) *fileBatches {
+	if len(blocks) != batches {
 		return nil
 	}
-	l := &batchLoader{r: r, schema: schema, mem: mem, blocks: blocks}
-	for _, f := range schema.Fields() {
-		if !loadable(f.Type, 0) {
-			return nil
-		}
-		l.dicts = l.dicts || hasDictionary(f.Type)
+	l := newBatchLoader(schema, mem)
+	if l == nil {
+		return nil
 	}
-	return l
+	return &fileBatches{batchLoader: l, r: r, blocks: blocks}
 }
 
 // loadable reports whether batchLoader lays out arrays of type t.
@@ -183,11 +204,11 @@ func hasDictionary(t arrow.DataType) bool {
 
 // load reads batch i, taking the values of dictionaries from refs (those
 // of a batch of the same file that arrow read; nil when the schema has
-// none). It
-// returns a nil record, and no error, when arrow's reader is to read the
-// batch instead. Its panics (arrow's array constructors panic on some
-// inconsistencies) are the caller's to recover; it leaks no buffer then.
-func (l *batchLoader) load(i int, refs []*dictRef) (arrow.Record, error) {
+// none). It returns a nil record, and no error, when arrow's reader is to
+// read the batch instead. Its panics (arrow's array constructors panic on
+// some inconsistencies) are the caller's to recover; it leaks no buffer
+// then.
+func (l *fileBatches) load(i int, refs []*dictRef) (arrow.Record, error) {
 	if l.dicts && refs == nil {
 		return nil, nil
 	}
@@ -210,17 +231,39 @@ func (l *batchLoader) load(i int, refs []*dictRef) (arrow.Record, error) {
 	body := memory.NewResizableBuffer(l.mem)
 	defer body.Release()
 	body.Resize(int(blk.body))
-	if p := uintptr(unsafe.Pointer(unsafe.SliceData(body.Bytes()))); p%8 != 0 && blk.body > 0 {
-		return nil, nil // an allocator that does not align: arrow's
+	if !aligned(body) {
+		return nil, nil
 	}
 	if err := readFullAt(l.r, body.Bytes(), blk.off+blk.meta); err != nil {
 		return nil, err
+	}
+	return l.build(&w, rows, body, refs), nil
+}
+
+// aligned reports whether buf starts at a multiple of 8 bytes, as the
+// slices of it that build makes must (an allocator that does not align
+// leaves its batches to arrow).
+func aligned(buf *memory.Buffer) bool {
+	p := uintptr(unsafe.Pointer(unsafe.SliceData(buf.Bytes())))
+	return p%8 == 0 || buf.Len() == 0
+}
+
+// build lays out the batch of rows rows whose message w has opened and
+// whose body is body, taking the values of dictionaries from refs. It
+// returns nil when arrow's reader is to read the batch instead: data that
+// does not decompress to what it claims, buffers or nodes that do not fit
+// the schema. The record holds what it needs of body, which the caller
+// still releases. Its panics are the caller's to recover; it leaks no
+// buffer then.
+func (l *batchLoader) build(w *batchWalk, rows int, body *memory.Buffer, refs []*dictRef) arrow.Record {
+	if l.dicts && refs == nil || !aligned(body) {
+		return nil
 	}
 	w.body = body
 	if w.codec >= 0 {
 		plain, ok := w.decompress(l.mem)
 		if !ok {
-			return nil, nil
+			return nil
 		}
 		defer plain.Release()
 		w.body = plain
@@ -229,6 +272,7 @@ func (l *batchLoader) load(i int, refs []*dictRef) (arrow.Record, error) {
 		for _, d := range w.made {
 			d.Release()
 		}
+		w.made = nil
 	}()
 	cols := make([]arrow.Array, len(l.schema.Fields()))
 	defer func() {
@@ -245,14 +289,14 @@ func (l *batchLoader) load(i int, refs []*dictRef) (arrow.Record, error) {
 		}
 		d, ok := w.load(f.Type, r)
 		if !ok {
-			return nil, nil
+			return nil
 		}
 		if d.Len() != rows {
-			return nil, nil // arrow's reader says what is wrong
+			return nil // arrow's reader says what is wrong
 		}
 		cols[k] = array.MakeFromData(d)
 	}
-	return array.NewRecord(l.schema, cols, int64(rows)), nil
+	return array.NewRecord(l.schema, cols, int64(rows))
 }
 
 // readFullAt reads len(b) bytes at off.

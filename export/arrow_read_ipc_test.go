@@ -55,7 +55,7 @@ func TestBatchLoaderMatchesArrow(t *testing.T) {
 			// (which leaks: TestArrowFileReaderLeak).
 			lmem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 			defer lmem.AssertSize(t, 0)
-			l := newBatchLoader(r, fr.Schema(), lmem, blocks, fr.NumRecords())
+			l := newFileBatches(r, fr.Schema(), lmem, blocks, fr.NumRecords())
 			require.NotNil(t, l)
 			require.True(t, l.dicts)
 			first, err := fr.RecordAt(0)
@@ -85,7 +85,7 @@ func TestBatchLoaderMatchesArrow(t *testing.T) {
 	}
 }
 
-func mustLoad(t *testing.T, l *batchLoader, i int, refs []*dictRef) any {
+func mustLoad(t *testing.T, l *fileBatches, i int, refs []*dictRef) any {
 	rec, err := l.load(i, refs)
 	require.NoError(t, err)
 	if rec == nil {
@@ -152,7 +152,7 @@ func TestBatchLoaderBadCompressedBuffer(t *testing.T) {
 	}
 	lmem := memory.NewCheckedAllocator(memory.NewGoAllocator())
 	defer lmem.AssertSize(t, 0)
-	l := newBatchLoader(bytes.NewReader(f.data), fr.Schema(), lmem, blocks, fr.NumRecords())
+	l := newFileBatches(bytes.NewReader(f.data), fr.Schema(), lmem, blocks, fr.NumRecords())
 	assert.Nil(t, mustLoad(t, l, 1, refs), "a buffer one byte short")
 	assert.NotNil(t, mustLoad(t, l, 2, refs), "the next batch is whole")
 
