@@ -181,7 +181,7 @@ func newRecordBuilderWith(p *bufferPool, schema *arrow.Schema) *recordBuilder {
 		val(4, &b.srcPublishedDate, &b.srcAccessedDate))
 	for _, r := range b.allRows() {
 		for _, c := range r.cols {
-			c.pool, c.textSize = p, &b.text
+			c.pool = p
 		}
 	}
 	return b
@@ -198,6 +198,9 @@ func (b *recordBuilder) release() {
 		for _, c := range r.cols {
 			c.drop()
 		}
+	}
+	for _, r := range b.allRows() {
+		r.n, r.cap = 0, 0
 	}
 	b.n, b.text = 0, 0
 	b.pool.release()
@@ -299,90 +302,94 @@ func (b *recordBuilder) append(e *timeline.Event) error {
 	if err != nil {
 		return err
 	}
-	// The string columns add the lengths of the strings to b.text as they
-	// copy them, rather than a pass over the event beforehand: an event
-	// that takes the batch past maxBatchText is taken back out after.
-	before := rows0{b.n, b.actorName.n, b.tag.n, b.rel.n, b.srcPublisher.n, b.text}
+	before := rows0{b.n, b.actorRows.n, b.tagRows.n, b.relatedRows.n, b.sourceRows.n, b.text}
 	if b.n == 0 {
 		for _, r := range b.allRows() {
 			r.begin()
 		}
 	}
-	b.events.reserve(b.n + 1)
-	b.actorRows.reserve(b.actorName.n + len(e.Actors))
-	b.tagRows.reserve(b.tag.n + len(e.Tags))
-	b.relatedRows.reserve(b.rel.n + len(e.Related))
-	b.sourceRows.reserve(b.srcPublisher.n + len(e.Sources))
+	// Each column stores its values at the rows that these reserve, by
+	// row number; the rows count them once the event is in.
+	i := b.events.reserve(1)
+	a0 := b.actorRows.reserve(len(e.Actors))
+	t0 := b.tagRows.reserve(len(e.Tags))
+	r0 := b.relatedRows.reserve(len(e.Related))
+	s0 := b.sourceRows.reserve(len(e.Sources))
 	b.n++
-	b.text += eventTextExtra(e)
-	b.id.str(e.ID)
-	b.title.str(e.Title)
-	b.summary.strOrNull(e.Summary)
-	b.kind.int32(x.kind)
-	b.status.int32(x.status)
-	appendDate(&b.start, &b.startDate, &b.startPrec, &e.Start, false)
+	// The string columns return the lengths of the strings they take,
+	// which text sums as they copy them, rather than a pass over the event
+	// beforehand: an event that takes the batch past maxBatchText is taken
+	// back out after.
+	text := eventTextExtra(e)
+	text += b.id.str(i, e.ID)
+	text += b.title.str(i, e.Title)
+	text += b.summary.strOrNull(i, e.Summary)
+	b.kind.int32(i, x.kind)
+	b.status.int32(i, x.status)
+	appendDate(&b.start, &b.startDate, &b.startPrec, i, &e.Start, false)
 	if e.End.IsZero() && !e.Start.IsZero() {
 		// end_date is the last day the event covers, as in events.csv:
 		// with no end, the last day of start.
-		b.end.null()
-		b.endPrec.null()
-		b.endDate.int32(dateDays(&e.Start, true))
+		b.end.strNull(i)
+		b.endPrec.int32Null(i)
+		b.endDate.int32(i, dateDays(&e.Start, true))
 	} else {
-		appendDate(&b.end, &b.endDate, &b.endPrec, &e.End, true)
+		appendDate(&b.end, &b.endDate, &b.endPrec, i, &e.End, true)
 	}
-	b.placeName.strOrNull(e.Place.Name)
-	b.country.int32OrNull(x.country)
+	text += b.placeName.strOrNull(i, e.Place.Name)
+	b.country.int32OrNull(i, x.country)
 	if loc := e.Place.Location; loc != nil {
-		b.lat.float64(loc.Lat)
-		b.lon.float64(loc.Lon)
+		b.lat.float64(i, loc.Lat)
+		b.lon.float64(i, loc.Lon)
 	} else {
-		b.lat.null()
-		b.lon.null()
+		b.lat.float64Null(i)
+		b.lon.float64Null(i)
 	}
-	b.geo.int32OrNull(x.geo)
+	b.geo.int32OrNull(i, x.geo)
 
-	for i := range e.Actors {
-		b.actorName.str(e.Actors[i].Name)
-		b.actorRole.strOrNull(e.Actors[i].Role)
+	for k := range e.Actors {
+		a := &e.Actors[k]
+		text += b.actorName.str(a0+k, a.Name)
+		text += b.actorRole.strOrNull(a0+k, a.Role)
 	}
-	b.actors.list(b.actorName.n)
-	for _, t := range e.Tags {
-		b.tag.str(t)
+	b.actors.list(i, a0+len(e.Actors))
+	for k, t := range e.Tags {
+		text += b.tag.str(t0+k, t)
 	}
-	b.tags.list(b.tag.n)
-	for _, r := range e.Related {
-		b.rel.str(r)
+	b.tags.list(i, t0+len(e.Tags))
+	for k, r := range e.Related {
+		text += b.rel.str(r0+k, r)
 	}
-	b.related.list(b.rel.n)
-	b.notes.strOrNull(e.Notes)
+	b.related.list(i, r0+len(e.Related))
+	text += b.notes.strOrNull(i, e.Notes)
 
-	for i := range e.Sources {
-		s := &e.Sources[i]
-		b.srcPublisher.str(s.Publisher)
-		b.srcKind.str(string(s.Kind))
-		b.srcVia.strOrNull(s.Via)
-		b.srcTitle.strOrNull(s.Title)
-		b.srcURL.strOrNull(s.URL)
-		appendDate(&b.srcPublished, &b.srcPublishedDate, nil, &s.Published, false)
-		appendDate(&b.srcAccessed, &b.srcAccessedDate, nil, &s.Accessed, false)
-		b.srcLanguage.strOrNull(s.Language)
-		b.srcQuote.strOrNull(s.Quote)
+	for k := range e.Sources {
+		s, j := &e.Sources[k], s0+k
+		text += b.srcPublisher.str(j, s.Publisher)
+		text += b.srcKind.str(j, string(s.Kind))
+		text += b.srcVia.strOrNull(j, s.Via)
+		text += b.srcTitle.strOrNull(j, s.Title)
+		text += b.srcURL.strOrNull(j, s.URL)
+		appendDate(&b.srcPublished, &b.srcPublishedDate, nil, j, &s.Published, false)
+		appendDate(&b.srcAccessed, &b.srcAccessedDate, nil, j, &s.Accessed, false)
+		text += b.srcLanguage.strOrNull(j, s.Language)
+		text += b.srcQuote.strOrNull(j, s.Quote)
 		if s.Grading.IsZero() {
-			b.srcGrading.null()
+			b.srcGrading.strNull(j)
 		} else {
-			b.srcGrading.str2(s.Grading.Reliability, s.Grading.Credibility)
+			b.srcGrading.str2(j, s.Grading.Reliability, s.Grading.Credibility)
 		}
 	}
-	b.sources.list(b.srcPublisher.n)
-	b.sourceCount.int32(int32(len(e.Sources)))
+	b.sources.list(i, s0+len(e.Sources))
+	b.sourceCount.int32(i, int32(len(e.Sources)))
 	all, independent := e.PublisherCounts()
-	b.publisherCount.int32(int32(all))
-	b.independent.int32(int32(independent))
+	b.publisherCount.int32(i, int32(all))
+	b.independent.int32(i, int32(independent))
+	b.text += text
 	if b.text > maxBatchText {
-		size := b.text - before.text
 		b.truncate(before)
 		if b.n == 0 {
-			return fmt.Errorf("%d bytes of text, more than an Arrow batch can hold (2 GiB)", size)
+			return fmt.Errorf("%d bytes of text, more than an Arrow batch can hold (2 GiB)", text)
 		}
 		return errBatchText
 	}
@@ -397,33 +404,39 @@ type rows0 struct{ events, actors, tags, related, sources, text int }
 // for the batch's first event, everything since the batch began.
 func (b *recordBuilder) truncate(r0 rows0) {
 	for i, k := range []int{r0.events, r0.actors, r0.tags, r0.related, r0.sources} {
-		for _, c := range b.allRows()[i].cols {
+		r := b.allRows()[i]
+		for _, c := range r.cols {
 			c.truncate(k)
-			if r0.events == 0 {
-				c.fixed.n, c.data.n = 0, 0 // begin puts the first offset again
-			}
 		}
+		r.n = k
 	}
 	b.n, b.text = r0.events, r0.text
 }
 
 // appendDate appends d's EDTF text, the day as date32 (the first day d
 // covers, or with last, for an end, its last) and, when prec is not nil,
-// the index of its precision; nulls for the zero Date. The day comes from
-// the civil year, month and day, never through a time zone.
-func appendDate(text, days, prec *column, d *timeline.Date, last bool) {
+// the index of its precision, at row i; nulls for the zero Date. The day
+// comes from the civil year, month and day, never through a time zone.
+func appendDate(text, days, prec *column, i int, d *timeline.Date, last bool) {
 	if d.IsZero() {
-		text.null()
-		days.null()
+		text.strNull(i)
+		days.int32Null(i)
 		if prec != nil {
-			prec.null()
+			prec.int32Null(i)
 		}
 		return
 	}
-	text.date(d)
-	days.int32(dateDays(d, last))
+	// The text is written in place.
+	t := &text.data
+	if len(t.b)-t.n < maxDateText {
+		t.grow(text.pool, maxDateText)
+	}
+	t.n += putDateText(t.b[t.n:], d)
+	text.putEnd(i, t.n)
+	text.markValid(i)
+	days.int32(i, dateDays(d, last))
 	if prec != nil {
-		prec.int32(int32(d.Precision()) - 1)
+		prec.int32(i, int32(d.Precision())-1)
 	}
 }
 
@@ -520,8 +533,13 @@ func (c *countryIndex) lookup(code string) int32 {
 // or the fields of a list's struct), and the rows they have room for: their
 // values (or offsets) and, once they have a null, their bitmaps. Making room
 // for all of an event's rows at once leaves the values without a check each.
+// The columns store each value at its row number, so that a value costs a
+// store, not the upkeep of a count of its own in every column: their counts
+// (column.n, buf.n of fixed and valid) are set only when the rows grow and
+// when the batch ends.
 type rows struct {
 	cols []*column
+	n    int // rows in this batch
 	cap  int // rows the columns have room for in this batch
 	last int // rows in the last batch
 }
@@ -529,197 +547,207 @@ type rows struct {
 // begin starts a batch, with room for a little more than the last batch
 // held, so that the buffers seldom grow within it.
 func (r *rows) begin() {
-	r.cap = 0
-	r.grow(max(r.last+r.last/8, 16))
+	r.n, r.cap = 0, max(r.last+r.last/8, 16)
 	for _, c := range r.cols {
+		c.fixed.n = 0
+		c.fixed.reserve(c.pool, c.fixedSize(r.cap))
 		c.data.reserve(c.pool, c.data.last+c.data.last/8)
 		if c.offsets {
-			c.fixed.put32(0)
+			binary.NativeEndian.PutUint32(c.fixed.b, 0) // the first offset
 		}
+		c.cap = r.cap
 	}
 }
 
-// reserve makes room for n rows in all.
-func (r *rows) reserve(n int) {
-	if n > r.cap {
-		r.grow(max(n, 2*r.cap))
+// reserve makes room for k more rows, counts them, and returns the first.
+func (r *rows) reserve(k int) (i int) {
+	i = r.n
+	if r.n += k; r.n > r.cap {
+		r.grow(i)
 	}
+	return i
 }
 
-func (r *rows) grow(n int) {
+// grow makes room for r.n rows at least, keeping the values of the first
+// kept.
+func (r *rows) grow(kept int) {
+	n := max(r.n, 2*r.cap)
 	for _, c := range r.cols {
-		c.room(n)
+		c.fixed.n = c.fixedSize(kept)
+		c.fixed.reserve(c.pool, c.fixedSize(n)-c.fixed.n)
+		if c.nulls > 0 {
+			c.valid.n = (kept + 7) / 8
+			c.valid.reserve(c.pool, (n+7)/8-c.valid.n)
+		}
+		c.cap = n
 	}
 	r.cap = n
 }
 
-// end notes the rows of a finished batch.
+// end sets the counts of the columns of a finished batch, and notes its
+// rows.
 func (r *rows) end() {
-	r.last, r.cap = r.cols[0].n, 0
+	for _, c := range r.cols {
+		c.n = r.n
+		c.fixed.n = 0
+		if r.n > 0 {
+			c.fixed.n = c.fixedSize(r.n)
+		}
+		if c.nulls > 0 {
+			c.valid.n = (r.n + 7) / 8
+		}
+	}
+	r.last, r.n, r.cap = r.n, 0, 0
 }
 
 // column is one array of the batch being built: its values (int32 or
 // float64) or, for strings and lists, its int32 offsets, and for strings
 // the bytes; and a validity bitmap, made only at the batch's first null,
 // since most columns of most batches have none. Its rows reserve room for
-// the values and bitmap; the bytes of a string make room for themselves.
+// the values and bitmap, and give the row of each value; the bytes of a
+// string make room for themselves.
 type column struct {
 	pool    *bufferPool
 	offsets bool // fixed holds offsets: a string or list column
 	text    bool // data holds the bytes: a string column
 	width   int  // bytes of a value, when not offsets
-	// textSize is the batch's count of text (recordBuilder.text), to
-	// which str adds.
-	textSize *int
-	n        int // values in the batch
-	cap      int // values there is room for
-	nulls    int
-	fixed    buf
-	data     buf
-	valid    buf
+	n       int  // values in the batch, once it ends (rows.end)
+	cap     int  // values there is room for
+	nulls   int
+	fixed   buf
+	data    buf
+	valid   buf
 }
 
-// room makes room for n values.
-func (c *column) room(n int) {
+// fixedSize is the size of the offsets or values of n rows.
+func (c *column) fixedSize(n int) int {
 	if c.offsets {
-		c.fixed.reserve(c.pool, 4*(n+1)-c.fixed.n)
-	} else {
-		c.fixed.reserve(c.pool, c.width*n-c.fixed.n)
+		return 4 * (n + 1)
 	}
-	if c.nulls > 0 {
-		c.valid.reserve(c.pool, (n+7)/8-c.valid.n)
-	}
-	c.cap = n
+	return c.width * n
 }
 
-func (c *column) str(s string) {
+// putEnd stores the offset where value i of a string or list ends.
+func (c *column) putEnd(i, end int) {
+	binary.NativeEndian.PutUint32(c.fixed.b[4*i+4:], uint32(int32(end)))
+}
+
+// str appends s as value i, and returns its length.
+func (c *column) str(i int, s string) int { return c.put(i, s, false) }
+
+// strOrNull appends s, or null when s is empty, and returns its length.
+func (c *column) strOrNull(i int, s string) int { return c.put(i, s, true) }
+
+// put is str, or with orNull strOrNull: one call for either.
+func (c *column) put(i int, s string, orNull bool) int {
 	d := &c.data
-	*c.textSize += len(s)
+	if s == "" && orNull {
+		c.strNull(i)
+		return 0
+	}
 	if len(d.b)-d.n < len(s) {
 		if len(s) > maxBatchText-d.n {
 			// No batch can take this string here, and append takes
 			// the event back out: do not grow the buffer past what a
 			// batch holds, nor copy.
-			c.fixed.put32(int32(d.n))
-			c.markValid()
-			return
+			c.putEnd(i, d.n)
+			c.markValid(i)
+			return len(s)
 		}
 		d.grow(c.pool, len(s))
 	}
 	d.n += copy(d.b[d.n:], s)
-	c.fixed.put32(int32(d.n))
-	c.markValid()
-}
-
-// strOrNull appends s, or null when s is empty.
-func (c *column) strOrNull(s string) {
-	if s == "" {
-		c.null()
-		return
-	}
-	c.str(s)
+	c.putEnd(i, d.n)
+	c.markValid(i)
+	return len(s)
 }
 
 // str2 appends the two-byte string of x and y.
-func (c *column) str2(x, y byte) {
+func (c *column) str2(i int, x, y byte) {
 	d := &c.data
 	if len(d.b)-d.n < 2 {
 		d.grow(c.pool, 2)
 	}
 	d.b[d.n], d.b[d.n+1] = x, y
 	d.n += 2
-	c.fixed.put32(int32(d.n))
-	c.markValid()
+	c.putEnd(i, d.n)
+	c.markValid(i)
 }
 
-// date appends the EDTF text of d, written in place.
-func (c *column) date(d *timeline.Date) {
-	t := &c.data
-	if len(t.b)-t.n < maxDateText {
-		t.grow(c.pool, maxDateText)
-	}
-	t.n += putDateText(t.b[t.n:], d)
-	c.fixed.put32(int32(t.n))
-	c.markValid()
-}
-
-func (c *column) int32(v int32) {
-	c.fixed.put32(v)
-	c.markValid()
+func (c *column) int32(i int, v int32) {
+	binary.NativeEndian.PutUint32(c.fixed.b[4*i:], uint32(v))
+	c.markValid(i)
 }
 
 // int32OrNull appends v, or null when v is negative.
-func (c *column) int32OrNull(v int32) {
+func (c *column) int32OrNull(i int, v int32) {
 	if v < 0 {
-		c.null()
+		c.int32Null(i)
 		return
 	}
-	c.int32(v)
+	c.int32(i, v)
 }
 
-func (c *column) float64(v float64) {
-	c.fixed.put64(math.Float64bits(v))
-	c.markValid()
+func (c *column) float64(i int, v float64) {
+	binary.NativeEndian.PutUint64(c.fixed.b[8*i:], math.Float64bits(v))
+	c.markValid(i)
 }
 
-// list ends a list whose values end at the child's value end.
-func (c *column) list(end int) {
-	c.fixed.put32(int32(end))
-	c.n++
+// list ends list i, whose values end at the child's row end.
+func (c *column) list(i, end int) {
+	c.putEnd(i, end)
 }
 
-// null appends a null: an empty string, or a zero value, which keeps files
-// the same from run to run whatever the reused buffers held.
-func (c *column) null() {
-	switch {
-	case c.offsets:
-		c.fixed.put32(int32(c.data.n))
-	case c.width == 8:
-		c.fixed.put64(0)
-	default:
-		c.fixed.put32(0)
+// The nulls: an empty string, or a zero value, which keeps files the same
+// from run to run whatever the reused buffers held.
+
+func (c *column) strNull(i int) {
+	c.putEnd(i, c.data.n)
+	c.markNull(i)
+}
+
+func (c *column) int32Null(i int) {
+	binary.NativeEndian.PutUint32(c.fixed.b[4*i:], 0)
+	c.markNull(i)
+}
+
+func (c *column) float64Null(i int) {
+	binary.NativeEndian.PutUint64(c.fixed.b[8*i:], 0)
+	c.markNull(i)
+}
+
+// markValid and markNull set value i's validity: markValid has nothing to
+// do until the batch's first null makes the bitmap.
+// Each clears the bits after value i's in its byte, which the bitmap's
+// reused buffer may have set.
+func (c *column) markValid(i int) {
+	if c.nulls != 0 {
+		x := &c.valid.b[i>>3]
+		*x = *x&(1<<(i&7)-1) | 1<<(i&7)
 	}
+}
+
+func (c *column) markNull(i int) {
 	if c.nulls == 0 {
-		c.startBitmap()
+		c.startBitmap(i)
 	} else {
-		c.setBit(false)
+		c.valid.b[i>>3] &= 1<<(i&7) - 1
 	}
 	c.nulls++
-	c.n++
-}
-
-func (c *column) markValid() {
-	if c.nulls != 0 {
-		c.setBit(true)
-	}
-	c.n++
 }
 
 // startBitmap makes the bitmap, with room for c.cap values, at the batch's
-// first null, value c.n: every value before it was valid.
-func (c *column) startBitmap() {
+// first null, value i: every value before it was valid.
+func (c *column) startBitmap(i int) {
 	v := &c.valid
+	v.n = 0
 	v.reserve(c.pool, (c.cap+7)/8)
-	full := c.n / 8
+	full := i / 8
 	b := v.b[:full+1]
-	for i := range full {
-		b[i] = 0xff
+	for j := range full {
+		b[j] = 0xff
 	}
-	b[full] = byte(1)<<(c.n%8) - 1
-	v.n = full + 1
-}
-
-// setBit sets value c.n's validity bit in the bitmap.
-func (c *column) setBit(ok bool) {
-	v := &c.valid
-	i := c.n >> 3
-	if c.n&7 == 0 {
-		v.b[i] = 0
-		v.n = i + 1
-	}
-	if ok {
-		v.b[i] |= 1 << (c.n & 7)
-	}
+	b[full] = byte(1)<<(i%8) - 1
 }
 
 // finish hands the batch's buffers to array data of type dt, with the
@@ -763,16 +791,11 @@ func (c *column) newData(dt arrow.DataType, bufs []*memory.Buffer, children []ar
 
 // truncate takes the column back to its first k values.
 func (c *column) truncate(k int) {
-	if c.offsets {
-		c.fixed.n = 4 * (k + 1)
-		if c.text {
-			c.data.n = int(binary.NativeEndian.Uint32(c.fixed.b[4*k:]))
-		}
-	} else {
-		c.fixed.n = c.width * k
+	if c.text {
+		c.data.n = int(binary.NativeEndian.Uint32(c.fixed.b[4*k:]))
 	}
 	if c.nulls > 0 {
-		// Clear the bits past k (setBit only sets them), and count the
+		// Clear the bits of the values past k, and count the
 		// nulls left; with none, the next null starts the bitmap again.
 		v := &c.valid
 		v.n = (k + 7) / 8
@@ -785,7 +808,6 @@ func (c *column) truncate(k int) {
 		}
 		c.nulls = k - valid
 	}
-	c.n = k
 }
 
 // drop gives back the buffers of an unfinished batch.
@@ -821,17 +843,6 @@ func (x *buf) reserve(p *bufferPool, more int) {
 	if len(x.b)-x.n < more {
 		x.grow(p, more)
 	}
-}
-
-// put32 and put64 store a value where the column's rows made room.
-func (x *buf) put32(v int32) {
-	binary.NativeEndian.PutUint32(x.b[x.n:], uint32(v))
-	x.n += 4
-}
-
-func (x *buf) put64(v uint64) {
-	binary.NativeEndian.PutUint64(x.b[x.n:], v)
-	x.n += 8
 }
 
 // take hands the bytes used to an arrow buffer that gives them back to the

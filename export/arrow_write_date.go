@@ -11,35 +11,43 @@ import (
 // through the stack a byte at a time and is read back as wider words, which
 // the CPU cannot forward from the narrow stores (a stall on every date).
 
+// digitPairs holds the two digits of each number from 0 to 99.
+const digitPairs = "00010203040506070809" +
+	"10111213141516171819" +
+	"20212223242526272829" +
+	"30313233343536373839" +
+	"40414243444546474849" +
+	"50515253545556575859" +
+	"60616263646566676869" +
+	"70717273747576777879" +
+	"80818283848586878889" +
+	"90919293949596979899"
+
+// qualifierText is the EDTF mark of each combination of the Uncertain and
+// Approximate qualifiers, or 0 for none.
+var qualifierText = [4]byte{0, '?', '~', '%'}
+
 // putDateText writes the EDTF text of d, which is not zero, at the start of
 // b, which has room for maxDateText bytes, and returns its length.
 func putDateText(b []byte, d *timeline.Date) int {
 	_ = b[maxDateText-1]
-	y := d.Year()
-	b[0] = byte('0' + y/1000)
-	b[1] = byte('0' + y/100%10)
-	b[2] = byte('0' + y/10%10)
-	b[3] = byte('0' + y%10)
+	y := uint(d.Year()) % 10000
+	hi, lo := y/100, y%100
+	b[0], b[1] = digitPairs[2*hi], digitPairs[2*hi+1]
+	b[2], b[3] = digitPairs[2*lo], digitPairs[2*lo+1]
 	n := 4
 	if p := d.Precision(); p >= timeline.PrecisionMonth {
-		m := byte(d.Month())
-		b[4], b[5], b[6] = '-', '0'+m/10, '0'+m%10
+		m := uint(d.Month()) % 100
+		b[4], b[5], b[6] = '-', digitPairs[2*m], digitPairs[2*m+1]
 		n = 7
 		if p == timeline.PrecisionDay {
-			day := byte(d.Day())
-			b[7], b[8], b[9] = '-', '0'+day/10, '0'+day%10
+			day := uint(d.Day()) % 100
+			b[7], b[8], b[9] = '-', digitPairs[2*day], digitPairs[2*day+1]
 			n = 10
 		}
 	}
-	switch d.Qualifier() & (timeline.Uncertain | timeline.Approximate) {
-	case timeline.Uncertain:
-		b[n] = '?'
-		n++
-	case timeline.Approximate:
-		b[n] = '~'
-		n++
-	case timeline.Uncertain | timeline.Approximate:
-		b[n] = '%'
+	if q := qualifierText[d.Qualifier()&(timeline.Uncertain|timeline.Approximate)]; q != 0 {
+		b[n] = q
 		n++
 	}
 	return n
@@ -78,6 +86,10 @@ func monthDays(y, m int) int {
 	return int(daysOfMonth[m])
 }
 
+// daysBeforeMonth are the days of a year that starts in March (as
+// civilDays counts) before each month (1 to 12).
+var daysBeforeMonth = [13]uint16{0, 306, 337, 0, 31, 61, 92, 122, 153, 184, 214, 245, 275}
+
 // civilDays is Howard Hinnant's days_from_civil for the years a Date
 // holds (timeline.MinYear to MaxYear): shifted by 25 eras of 400 years, so
 // that every quotient is of a non-negative number.
@@ -89,8 +101,7 @@ func civilDays(y, m, d int) int32 {
 	}
 	era := yy / 400
 	yoe := yy - era*400
-	mp := uint(m+9) % 12
-	doy := (153*mp+2)/5 + uint(d) - 1
+	doy := uint(daysBeforeMonth[uint(m)%13]) + uint(d) - 1
 	doe := yoe*365 + yoe/4 - yoe/100 + doy
 	return int32(int(era*146097+doe) - 719468 - eras*146097)
 }

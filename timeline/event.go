@@ -148,8 +148,8 @@ func (e *Event) PublisherCounts() (all, independent int) {
 	var firstHand [len(names)]bool // counts toward independent
 	for i := range src {
 		s := &src[i]
-		names[i] = strings.TrimSpace(s.Publisher)
-		firstHand[i] = s.Kind != SourceStateMedia && strings.TrimSpace(s.Via) == ""
+		names[i] = trimSpace(s.Publisher)
+		firstHand[i] = s.Kind != SourceStateMedia && (s.Via == "" || trimSpace(s.Via) == "")
 	}
 	for i, p := range names[:len(src)] {
 		if p == "" {
@@ -157,7 +157,12 @@ func (e *Event) PublisherCounts() (all, independent int) {
 		}
 		newAll, newIndep := true, firstHand[i]
 		for j, q := range names[:i] {
-			if q != "" && (newAll || newIndep && firstHand[j]) && equalLower(q, p) {
+			// Most names differ in their first byte: equalLower's first
+			// step, without the call.
+			if q == "" || q[0]|p[0] < utf8.RuneSelf && lowerASCII(q[0]) != lowerASCII(p[0]) {
+				continue
+			}
+			if (newAll || newIndep && firstHand[j]) && (q == p || equalLower(q, p)) {
 				newAll = false
 				if firstHand[j] {
 					newIndep = false
@@ -172,6 +177,16 @@ func (e *Event) PublisherCounts() (all, independent int) {
 		}
 	}
 	return all, independent
+}
+
+// trimSpace is strings.TrimSpace, without the call for a name that starts
+// and ends with an ASCII byte above the space (none of them is space), as
+// most do.
+func trimSpace(s string) string {
+	if s != "" && s[0]-'!' < utf8.RuneSelf-'!' && s[len(s)-1]-'!' < utf8.RuneSelf-'!' {
+		return s
+	}
+	return strings.TrimSpace(s)
 }
 
 // nameSet is a set of publisher names that are equal when strings.ToLower
