@@ -10,7 +10,6 @@ import (
 	"sync/atomic"
 	"unsafe"
 
-	"github.com/apache/arrow/go/v17/arrow/ipc"
 	"github.com/apache/arrow/go/v17/arrow/memory"
 )
 
@@ -185,30 +184,23 @@ func classifyReadErr(err error) error {
 
 // streamMessages reads the messages of an Arrow IPC stream (read, in
 // arrow_read_stream.go, for streamSource, the message reader that
-// arrow's reader reads), as ipc.NewMessageReader does, but refuses metadata and bodies longer than
+// arrow's reader reads) as ipc.NewMessageReader does, but refuses metadata and bodies longer than
 // the input or the memory limit before allocating for them, checks schema
 // flatbuffers (see checkSchemaMessage), and insists on the end-of-stream
 // marker, so that a stream cut at a message boundary is an error rather
 // than a shorter stream.
 type streamMessages struct {
-	r        io.Reader
-	mem      memory.Allocator
-	size     int64 // the input's size, or -1
-	limit    int64
-	refCount atomic.Int64
-	msg      *ipc.Message
+	r     io.Reader
+	mem   memory.Allocator
+	size  int64 // the input's size, or -1
+	limit int64
 }
 
 const ipcContinuation = 0xFFFFFFFF
 
 func newStreamMessages(r io.Reader, mem memory.Allocator, size, limit int64) *streamMessages {
-	m := &streamMessages{r: r, mem: mem, size: size, limit: limit}
-	m.refCount.Store(1)
-	return m
+	return &streamMessages{r: r, mem: mem, size: size, limit: limit}
 }
-
-// Retain adds a reference; streamSource.Release drops one.
-func (m *streamMessages) Retain() { m.refCount.Add(1) }
 
 // fits checks a length that the stream claims.
 func (m *streamMessages) fits(what string, n int64) error {
@@ -330,10 +322,9 @@ const (
 	slotMessageHeader       = 2
 	slotMessageBodyLength   = 3
 
-	messageHeaderSchema = 1
-	maxSchemaDepth      = 32
-	maxSchemaFields     = 10000
-	fileBlockSize       = 24 // struct Block: offset int64, metaDataLength int32, pad, bodyLength int64
+	maxSchemaDepth  = 32
+	maxSchemaFields = 10000
+	fileBlockSize   = 24 // struct Block: offset int64, metaDataLength int32, pad, bodyLength int64
 )
 
 // checkSchema checks the lists of the Schema table at t that arrow v17
@@ -397,7 +388,7 @@ func checkIPCMessage(meta []byte) (int64, error) {
 	if err != nil {
 		return 0, err
 	}
-	if ht != 0 && int(ht) < len(b) && b[ht] == messageHeaderSchema {
+	if ht != 0 && int(ht) < len(b) && b[ht] == fbHeaderSchema {
 		s, err := b.table(t, slotMessageHeader)
 		if err != nil {
 			return 0, err

@@ -73,6 +73,7 @@ type fieldNode struct{ length, nulls int64 }
 // The enumerations and union tags of the IPC flatbuffers (Schema.fbs,
 // Message.fbs, File.fbs in the Arrow repository).
 const (
+	fbMetadataV4          = 3
 	fbMetadataV5          = 4
 	fbHeaderSchema        = 1
 	fbHeaderDictionary    = 2
@@ -203,10 +204,10 @@ func (w *ipcWriter) writeFooter() error {
 	}
 	dicts, batches := blocks(b, w.dicts), blocks(b, w.batches)
 	b.StartObject(5)
-	b.PrependInt16Slot(0, fbMetadataV5, 0)
-	b.PrependUOffsetTSlot(1, schema, 0)
-	b.PrependUOffsetTSlot(2, dicts, 0)
-	b.PrependUOffsetTSlot(3, batches, 0)
+	b.PrependInt16Slot(0, fbMetadataV5, 0) // Footer.version
+	b.PrependUOffsetTSlot(slotFooterSchema, schema, 0)
+	b.PrependUOffsetTSlot(slotFooterDictionaries, dicts, 0)
+	b.PrependUOffsetTSlot(slotFooterRecordBatches, batches, 0)
 	b.Finish(b.EndObject())
 	footer := b.FinishedBytes()
 	if err := w.writeBytes(footer); err != nil {
@@ -407,11 +408,11 @@ func (w *ipcWriter) writeBatch(rows int64, dictID int64) (block, error) {
 		compression = b.EndObject()
 	}
 	b.StartObject(5)
-	b.PrependInt64Slot(0, rows, 0)
-	b.PrependUOffsetTSlot(1, nodes, 0)
-	b.PrependUOffsetTSlot(2, buffers, 0)
+	b.PrependInt64Slot(slotRecordBatchLength, rows, 0)
+	b.PrependUOffsetTSlot(slotRecordBatchNodes, nodes, 0)
+	b.PrependUOffsetTSlot(slotRecordBatchBuffers, buffers, 0)
 	if compression != 0 {
-		b.PrependUOffsetTSlot(3, compression, 0)
+		b.PrependUOffsetTSlot(slotRecordBatchCompression, compression, 0)
 	}
 	batch := b.EndObject()
 	header, kind := batch, byte(fbHeaderRecordBatch)
@@ -442,10 +443,10 @@ func (w *ipcWriter) writeBatch(rows int64, dictID int64) (block, error) {
 func (w *ipcWriter) writeMessage(kind byte, header flatbuffers.UOffsetT, bodyLen int64) (block, error) {
 	b := w.fb
 	b.StartObject(5)
-	b.PrependInt16Slot(0, fbMetadataV5, 0)
-	b.PrependByteSlot(1, kind, 0)
-	b.PrependUOffsetTSlot(2, header, 0)
-	b.PrependInt64Slot(3, bodyLen, 0)
+	b.PrependInt16Slot(slotMessageVersion, fbMetadataV5, 0)
+	b.PrependByteSlot(slotMessageHeaderType, kind, 0)
+	b.PrependUOffsetTSlot(slotMessageHeader, header, 0)
+	b.PrependInt64Slot(slotMessageBodyLength, bodyLen, 0)
 	b.Finish(b.EndObject())
 	meta := b.FinishedBytes()
 	size := pad8(int64(len(meta)) + 8)

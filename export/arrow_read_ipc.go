@@ -46,11 +46,9 @@ const (
 	slotRecordBatchCompression   = 3
 	slotRecordBatchVariadicCount = 4
 
-	messageHeaderRecordBatch = 3
-	metadataV4               = 3 // MetadataVersion V4; V5 is 4
-	fieldNodeSize            = 16
-	bufferSize               = 16
-	maxBatchLength           = 1<<31 - 1
+	fieldNodeSize  = 16
+	bufferSize     = 16
+	maxBatchLength = 1<<31 - 1
 )
 
 // batchLoader lays out the record batches of one schema from their
@@ -342,11 +340,11 @@ func (w *batchWalk) open(body int64) (rows int, ok bool) {
 	}
 	if v, err := b.field(t, slotMessageVersion); err != nil || v == 0 {
 		return 0, false // V1, the default: arrow's
-	} else if ver, err := b.u16(v); err != nil || ver < metadataV4 || ver > metadataV4+1 {
+	} else if ver, err := b.u16(v); err != nil || ver < fbMetadataV4 || ver > fbMetadataV5 {
 		return 0, false
 	}
 	ht, err := b.field(t, slotMessageHeaderType)
-	if err != nil || ht == 0 || int(ht) >= len(b) || b[ht] != messageHeaderRecordBatch {
+	if err != nil || ht == 0 || int(ht) >= len(b) || b[ht] != fbHeaderRecordBatch {
 		return 0, false
 	}
 	if bl, err := b.field(t, slotMessageBodyLength); err != nil || bl == 0 {

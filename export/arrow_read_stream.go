@@ -4,6 +4,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"sync/atomic"
 
 	"github.com/apache/arrow/go/v17/arrow"
 	"github.com/apache/arrow/go/v17/arrow/ipc"
@@ -36,7 +37,9 @@ import (
 // reads with arrow's reader.
 type streamSource struct {
 	*streamMessages
-	loader *batchLoader // nil when arrow reads every batch
+	refCount atomic.Int64
+	msg      *ipc.Message // the message arrow's reader has, or nil
+	loader   *batchLoader // nil when arrow reads every batch
 	// taken is the batch whose empty stand-in arrow read last, for the
 	// caller to build (takeBatch), or nil.
 	taken *streamBatch
@@ -60,8 +63,13 @@ type streamBatch struct {
 var emptyBody = memory.NewBufferBytes(nil)
 
 func newStreamSource(m *streamMessages, loader *batchLoader) *streamSource {
-	return &streamSource{streamMessages: m, loader: loader}
+	s := &streamSource{streamMessages: m, loader: loader}
+	s.refCount.Store(1)
+	return s
 }
+
+// Retain adds a reference.
+func (s *streamSource) Retain() { s.refCount.Add(1) }
 
 // Release releases what the source holds once the last reference goes.
 func (s *streamSource) Release() {
@@ -214,7 +222,7 @@ func (s *streamSource) emptyBatch(w *batchWalk) []byte {
 	batch := b.EndObject()
 	b.StartObject(5)
 	b.PrependInt16Slot(slotMessageVersion, int16(version), 0)
-	b.PrependByteSlot(slotMessageHeaderType, messageHeaderRecordBatch, 0)
+	b.PrependByteSlot(slotMessageHeaderType, fbHeaderRecordBatch, 0)
 	b.PrependUOffsetTSlot(slotMessageHeader, batch, 0)
 	b.Finish(b.EndObject())
 	s.empty, s.emptyKey = b.FinishedBytes(), key
